@@ -1,0 +1,150 @@
+import { readFileSync } from 'node:fs';
+
+/**
+ * The agent's settings (DESIGN.md §13). Each has a flag, an env var (HEARSAY_<NAME>) and a config-file key;
+ * precedence is flag > env > file > default, as with consul and serf agents.
+ */
+export interface AgentConfig {
+  /** Unique node name in the cluster. Default: the host name. */
+  readonly name: string;
+  /** Address to bind gossip (UDP) and stream (TCP) sockets to. Default 127.0.0.1 (safe for a laptop). */
+  readonly bind: string;
+  /** Gossip port, UDP and TCP on the same number (memberlist's 7946 by default). */
+  readonly port: number;
+  /** HTTP API port (used once the key API lands, #5). Default 8080. */
+  readonly httpPort: number;
+  /** Seed addresses to join, host:port. Default none (a cluster of one). */
+  readonly join: readonly string[];
+  /** Storage directory, or ':memory:' for the in-memory engine. Default ./data/<name>. */
+  readonly dataDir: string;
+  /** Failure zone (rack/AZ) for replica placement. Default 'default'. */
+  readonly zone: string;
+  /** Cluster name; packets carrying another name are dropped and counted. Default 'hearsay'. */
+  readonly cluster: string;
+  /** Largest UDP datagram to send, bytes (memberlist's UDPBufferSize is 1400). */
+  readonly mtuBytes: number;
+}
+
+/** Raw values as given by one source (flags, env, file); strings until validated. */
+export type RawAgentConfig = Partial<Record<keyof AgentConfig, string | number | readonly string[]>>;
+
+export const AGENT_KEYS: readonly (keyof AgentConfig)[] = [
+  'name',
+  'bind',
+  'port',
+  'httpPort',
+  'join',
+  'dataDir',
+  'zone',
+  'cluster',
+  'mtuBytes',
+];
+
+/** A configuration problem, reported to the user as one line and a non-zero exit. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** HEARSAY_HTTP_PORT for httpPort, etc. */
+export function envName(key: keyof AgentConfig): string {
+  return `HEARSAY_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
+}
+
+export function fromEnv(env: NodeJS.ProcessEnv): RawAgentConfig {
+  const raw: RawAgentConfig = {};
+  for (const key of AGENT_KEYS) {
+    const v = env[envName(key)];
+    if (v !== undefined && v !== '') raw[key] = v;
+  }
+  return raw;
+}
+
+export function fromFile(path: string): RawAgentConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`cannot read config file ${path}: ${(err as Error).message}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(`config file ${path} is not valid JSON: ${(err as Error).message}`);
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new ConfigError(`config file ${path} must hold a JSON object`);
+  }
+  const raw: RawAgentConfig = {};
+  for (const [k, v] of Object.entries(parsed)) {
+    if (!(AGENT_KEYS as readonly string[]).includes(k)) {
+      throw new ConfigError(`config file ${path}: unknown key "${k}" (known: ${AGENT_KEYS.join(', ')})`);
+    }
+    if (typeof v !== 'string' && typeof v !== 'number' && !Array.isArray(v)) {
+      throw new ConfigError(`config file ${path}: "${k}" must be a string, number or list`);
+    }
+    raw[k as keyof AgentConfig] = v as string | number | readonly string[];
+  }
+  return raw;
+}
+
+/** Merges sources (later wins) over the defaults and validates every field. */
+export function resolveAgentConfig(defaults: AgentConfig, ...sources: RawAgentConfig[]): AgentConfig {
+  const merged: RawAgentConfig = {};
+  for (const s of sources) {
+    for (const key of AGENT_KEYS) if (s[key] !== undefined) merged[key] = s[key];
+  }
+  const str = (key: keyof AgentConfig, fallback: string): string => {
+    const v = merged[key];
+    if (v === undefined) return fallback;
+    if (Array.isArray(v)) throw new ConfigError(`${key} must be a single value`);
+    const s = String(v).trim();
+    if (s === '') throw new ConfigError(`${key} must not be empty`);
+    return s;
+  };
+  const port = (key: keyof AgentConfig, fallback: number, allowZero: boolean): number => {
+    const v = merged[key];
+    if (v === undefined) return fallback;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < (allowZero ? 0 : 1) || n > 65535) {
+      throw new ConfigError(
+        `${key} must be an integer port in [${allowZero ? 0 : 1}, 65535], got "${String(v)}"`,
+      );
+    }
+    return n;
+  };
+  const joinRaw = merged.join;
+  const join =
+    joinRaw === undefined
+      ? defaults.join
+      : (Array.isArray(joinRaw) ? joinRaw.map(String) : String(joinRaw).split(','))
+          .map((s) => s.trim())
+          .filter((s) => s !== '');
+  for (const seed of join) {
+    if (
+      !/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/.test(seed) ||
+      Number(seed.split(':').pop()) > 65535
+    ) {
+      throw new ConfigError(`join: "${seed}" is not host:port`);
+    }
+  }
+  const name = str('name', defaults.name);
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/.test(name)) {
+    throw new ConfigError(`name "${name}" must be 1–128 characters of letters, digits, '.', '_' or '-'`);
+  }
+  const mtuBytes = Number(merged.mtuBytes ?? defaults.mtuBytes);
+  if (!Number.isInteger(mtuBytes) || mtuBytes < 512 || mtuBytes > 65_000) {
+    throw new ConfigError(`mtuBytes must be an integer in [512, 65000], got "${String(merged.mtuBytes)}"`);
+  }
+  return {
+    name,
+    bind: str('bind', defaults.bind),
+    port: port('port', defaults.port, true),
+    httpPort: port('httpPort', defaults.httpPort, true),
+    join,
+    dataDir: str('dataDir', defaults.dataDir === '' ? `./data/${name}` : defaults.dataDir),
+    zone: str('zone', defaults.zone),
+    cluster: str('cluster', defaults.cluster),
+    mtuBytes,
+  };
+}

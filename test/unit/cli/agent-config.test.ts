@@ -1,0 +1,82 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  type AgentConfig,
+  ConfigError,
+  envName,
+  fromEnv,
+  fromFile,
+  resolveAgentConfig,
+} from '../../../src/cli/agent-config.js';
+
+const defaults: AgentConfig = {
+  name: 'host1',
+  bind: '127.0.0.1',
+  port: 7946,
+  httpPort: 8080,
+  join: [],
+  dataDir: '',
+  zone: 'default',
+  cluster: 'hearsay',
+  mtuBytes: 1400,
+};
+
+const dir = mkdtempSync(join(tmpdir(), 'hearsay-config-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('agent configuration', () => {
+  it('uses the defaults, with the data dir named after the node', () => {
+    const c = resolveAgentConfig(defaults);
+    expect(c).toMatchObject({ name: 'host1', port: 7946, dataDir: './data/host1', join: [] });
+  });
+
+  it('takes flags over env over file', () => {
+    const file = join(dir, 'a.json');
+    writeFileSync(file, JSON.stringify({ port: 1000, zone: 'file-zone', join: ['10.0.0.1:7946'] }));
+    const env = fromEnv({ HEARSAY_PORT: '2000', HEARSAY_HTTP_PORT: '9000' });
+    const c = resolveAgentConfig(defaults, fromFile(file), env, { port: '3000' });
+    expect(c.port).toBe(3000);
+    expect(c.httpPort).toBe(9000);
+    expect(c.zone).toBe('file-zone');
+    expect(c.join).toEqual(['10.0.0.1:7946']);
+  });
+
+  it('names env vars HEARSAY_<UPPER_SNAKE>', () => {
+    expect(envName('httpPort')).toBe('HEARSAY_HTTP_PORT');
+    expect(envName('dataDir')).toBe('HEARSAY_DATA_DIR');
+  });
+
+  it('splits a comma-separated join list', () => {
+    const c = resolveAgentConfig(defaults, { join: 'a.local:1, [::1]:7946 ,b:2' });
+    expect(c.join).toEqual(['a.local:1', '[::1]:7946', 'b:2']);
+  });
+
+  it.each([
+    [{ port: '70000' }, /port must be an integer port/],
+    [{ port: 'abc' }, /port must be an integer port/],
+    [{ httpPort: '-1' }, /httpPort/],
+    [{ join: 'nohost' }, /not host:port/],
+    [{ join: 'h:99999' }, /not host:port/],
+    [{ name: 'bad name!' }, /name "bad name!"/],
+    [{ mtuBytes: '100' }, /mtuBytes/],
+    [{ zone: '  ' }, /zone must not be empty/],
+  ])('rejects %j with a clear message', (raw, msg) => {
+    expect(() => resolveAgentConfig(defaults, raw)).toThrow(ConfigError);
+    expect(() => resolveAgentConfig(defaults, raw)).toThrow(msg);
+  });
+
+  it('rejects unreadable, invalid and unknown-key config files', () => {
+    expect(() => fromFile(join(dir, 'missing.json'))).toThrow(/cannot read config file/);
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, '{ nope');
+    expect(() => fromFile(bad)).toThrow(/not valid JSON/);
+    const unknown = join(dir, 'unknown.json');
+    writeFileSync(unknown, JSON.stringify({ prot: 1 }));
+    expect(() => fromFile(unknown)).toThrow(/unknown key "prot"/);
+    const arr = join(dir, 'arr.json');
+    writeFileSync(arr, '[1]');
+    expect(() => fromFile(arr)).toThrow(/JSON object/);
+  });
+});
