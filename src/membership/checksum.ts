@@ -1,0 +1,40 @@
+/**
+ * The membership checksum (DESIGN.md §5): a hash of a node's view as sorted (id, incarnation, state)
+ * triples. Nodes with the same view show the same checksum whatever order they learned it in, so
+ * convergence is observable from outside (a metric, /cluster/convergence) without shipping member tables.
+ */
+import { createHash } from 'node:crypto';
+import type { MemberState, NodeId } from './member.js';
+
+export interface ChecksumEntry {
+  readonly id: NodeId;
+  readonly incarnation: number;
+  readonly state: MemberState;
+}
+
+/** Hex digits kept from the SHA-1 digest: 64 bits make an accidental collision between views negligible. */
+const CHECKSUM_HEX_DIGITS = 16;
+/** 13 hex digits = 52 bits, the most a float64 gauge holds exactly. */
+const GAUGE_HEX_DIGITS = 13;
+
+function compareEntries(a: ChecksumEntry, b: ChecksumEntry): number {
+  if (a.id !== b.id) return a.id < b.id ? -1 : 1;
+  if (a.incarnation !== b.incarnation) return a.incarnation - b.incarnation;
+  return a.state < b.state ? -1 : a.state > b.state ? 1 : 0;
+}
+
+/**
+ * 16 hex digits of SHA-1 over the sorted triples. Sorting covers every field, so even duplicate ids give
+ * an order-independent result; each triple is JSON-encoded so no id can forge a field boundary.
+ */
+export function membershipChecksum(entries: Iterable<ChecksumEntry>): string {
+  const sorted = [...entries].sort(compareEntries);
+  const hash = createHash('sha1');
+  for (const e of sorted) hash.update(`${JSON.stringify([e.id, e.incarnation, e.state])}\n`);
+  return hash.digest('hex').slice(0, CHECKSUM_HEX_DIGITS);
+}
+
+/** The checksum as a Prometheus gauge value: its first 52 bits as an exact integer. */
+export function checksumGaugeValue(checksum: string): number {
+  return Number.parseInt(checksum.slice(0, GAUGE_HEX_DIGITS), 16);
+}
