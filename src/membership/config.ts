@@ -157,6 +157,27 @@ export interface MembershipConfig {
    * useful, and push/pull repairs whatever they would have carried). Serf: `MaxQueueDepth` (4096).
    */
   readonly broadcastQueueMaxDepth: number;
+  /**
+   * First wait before retrying a join that reached no seed; doubles per attempt up to
+   * joinRetryMaxIntervalMs (Serf's `retry_interval` is a fixed 30 s; backoff spares a seed that is still
+   * booting). Default 1 s.
+   */
+  readonly joinRetryIntervalMs: number;
+  /** Cap of the join retry backoff. Default 30 s (Serf's retry_interval). */
+  readonly joinRetryMaxIntervalMs: number;
+  /** Join attempts before giving up; 0 = retry forever (Serf's retry_max default). Default 0. */
+  readonly joinMaxAttempts: number;
+  /**
+   * How long a graceful leave waits for its `left` broadcast to be sent before stopping anyway
+   * (memberlist Leave's timeout argument; Consul uses 5 s). Default 5 s.
+   */
+  readonly leaveTimeoutMs: number;
+  /**
+   * How often gauges (members by state, incarnation, health score, queue depth) are sampled into the
+   * metrics registry. Counting states is O(n), so it is not done per message. Default 1 s, well under
+   * a typical 15 s scrape interval.
+   */
+  readonly metricsIntervalMs: number;
 }
 
 /** memberlist `DefaultLANConfig`: conservative values for a LAN, favouring convergence over bandwidth. */
@@ -184,6 +205,11 @@ export function lanConfig(): MembershipConfig {
     udpBufferSizeBytes: 1400,
     maxMetaBytes: 512,
     broadcastQueueMaxDepth: 4096,
+    joinRetryIntervalMs: 1 * SECOND_MS,
+    joinRetryMaxIntervalMs: 30 * SECOND_MS,
+    joinMaxAttempts: 0,
+    leaveTimeoutMs: 5 * SECOND_MS,
+    metricsIntervalMs: 1 * SECOND_MS,
   };
 }
 
@@ -296,5 +322,13 @@ export function validateMembershipConfig(c: MembershipConfig): readonly string[]
     );
   }
   check('broadcastQueueMaxDepth', positiveInt, 'a positive integer');
+  const retry = check('joinRetryIntervalMs', positive, 'a positive number of ms');
+  const retryMax = check('joinRetryMaxIntervalMs', positive, 'a positive number of ms');
+  if (retry && retryMax && c.joinRetryMaxIntervalMs < c.joinRetryIntervalMs) {
+    errors.push('joinRetryMaxIntervalMs must be at least joinRetryIntervalMs');
+  }
+  check('joinMaxAttempts', nonNegativeInt, 'a non-negative integer (0 = forever)');
+  check('leaveTimeoutMs', nonNegative, 'a non-negative number of ms');
+  check('metricsIntervalMs', positive, 'a positive number of ms');
   return errors;
 }

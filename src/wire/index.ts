@@ -12,6 +12,22 @@ export {
   varintSizeBytes,
 } from './codec.js';
 export { DECODE_ERROR_KINDS, type DecodeError, type DecodeErrorKind, DecodeStats } from './decode-error.js';
+export {
+  decodeKey,
+  KEY_BYTES,
+  Keyring,
+  type KeyringError,
+  type KeyringResult,
+} from './keyring.js';
+export { labelOverheadBytes } from './label.js';
 export { DEFAULT_WIRE_LIMITS, type WireLimits } from './limits.js';
 export * from './messages.js';
 export { type OversizeMessage, type PackResult, packEncoded, packMessages } from './packer.js';
+export {
+  type OpenResult,
+  openPacket,
+  type SealErrorKind,
+  SealStats,
+  sealOverheadBytes,
+  sealPacket,
+} from './seal.js';

@@ -1,0 +1,60 @@
+/**
+ * One metrics registry per node (DESIGN.md §11). Many nodes may share a process (`hearsay dev`, the
+ * simulator, tests), so this never touches prom-client's global default register; each node's series
+ * carry a `node` label so merged scrapes stay distinguishable.
+ *
+ * Pattern for each layer: an `XxxMetrics` interface the core imports (no prom-client), a
+ * `createPromXxxMetrics(register, prefix)` implementation, and a memoised accessor here.
+ */
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import type { MembershipMetrics } from './membership-metrics.js';
+import { createPromMembershipMetrics } from './prom-membership-metrics.js';
+
+export const DEFAULT_METRICS_PREFIX = 'hearsay_';
+
+export interface MetricsRegistryOptions {
+  /** Node name, attached to every series as the `node` label. */
+  readonly node: string;
+  /** Prepended to every metric name. Default `hearsay_`; change only to run two products side by side. */
+  readonly prefix?: string;
+  /**
+   * Also export prom-client's process/Node.js metrics (CPU, heap, event loop lag) under the prefix.
+   * Default false: in a multi-node process they would repeat the same process numbers once per node.
+   */
+  readonly collectDefault?: boolean;
+}
+
+export interface MetricsRegistry {
+  readonly node: string;
+  readonly prefix: string;
+  /** Content-Type header value for `text()` (Prometheus text exposition format 0.0.4). */
+  readonly contentType: string;
+  /** The underlying prom-client registry, for `/metrics` handlers that merge several nodes. */
+  readonly promRegistry: Registry;
+  /** The membership layer's metrics; the same object on every call (metrics are registered once). */
+  membership(): MembershipMetrics;
+  /** All metrics of this node in the Prometheus text format. */
+  text(): Promise<string>;
+}
+
+export function createMetricsRegistry(options: MetricsRegistryOptions): MetricsRegistry {
+  const prefix = options.prefix ?? DEFAULT_METRICS_PREFIX;
+  const register = new Registry();
+  register.setDefaultLabels({ node: options.node });
+  if (options.collectDefault === true) collectDefaultMetrics({ register, prefix });
+
+  // Memoised: prom-client rejects registering the same name twice in one registry.
+  let membership: MembershipMetrics | undefined;
+
+  return {
+    node: options.node,
+    prefix,
+    contentType: register.contentType,
+    promRegistry: register,
+    membership() {
+      membership ??= createPromMembershipMetrics(register, prefix);
+      return membership;
+    },
+    text: () => register.metrics(),
+  };
+}
