@@ -1,58 +1,148 @@
-import type { Address, Transport } from './transport/transport.js';
-import { DecodeStats, decodePacket, encodePacket, type WireMessage } from './wire/index.js';
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
+import { startHttpServer } from './http/server.js';
+import { lanConfig, localConfig, type MembershipConfig, wanConfig } from './membership/config.js';
+import { Membership } from './membership/membership.js';
+import { createMetricsRegistry, type MetricsRegistry } from './metrics/registry.js';
+import { realRuntime } from './runtime/real.js';
+import { UdpTransport } from './transport/udp-transport.js';
+import { Keyring } from './wire/index.js';
 
 /**
- * The composition root (DESIGN.md §1): the only module that knows which concrete classes make a node.
- *
- * Today a node is the foundation only: it answers wire-level pings on its gossip port (the SWIM probe's
- * ack path) and counts every packet it cannot decode. Membership (#4) and the store (#5) plug in here.
+ * The composition root (DESIGN.md §1): the only module that knows which concrete classes make a node —
+ * real clock/timers/randomness, the UDP+TCP transport, SWIM membership, the metrics registry and the HTTP
+ * API. The store (#5) plugs in here.
  */
-export interface NodeOptions {
+export interface NodeSettings {
   readonly name: string;
   readonly cluster: string;
+  readonly bind: string;
+  /** Gossip port, UDP and TCP; 0 picks a free one. */
+  readonly port: number;
+  /** HTTP API port; 0 picks a free one. */
+  readonly httpPort: number;
+  readonly zone: string;
+  readonly join: readonly string[];
+  readonly profile: 'lan' | 'wan' | 'local';
+  readonly mtuBytes: number;
+  /** Base64 AES-256 keys, primary first; empty = no encryption. */
+  readonly encrypt: readonly string[];
+  readonly label: string;
 }
 
 export interface HearsayNode {
   readonly name: string;
-  readonly address: Address;
-  readonly decodeStats: DecodeStats;
-  /** Pings answered so far. */
-  readonly pingsAnswered: () => number;
+  /** Gossip address, host:port. */
+  readonly address: string;
+  readonly httpPort: number;
+  readonly membership: Membership;
+  readonly metrics: MetricsRegistry;
+  /** Leaves gracefully (others see `left`), then closes sockets. */
+  leave(): Promise<void>;
+  /** Closes sockets without leaving (others will detect a failure). */
   close(): Promise<void>;
 }
 
-export function startNode(transport: Transport, opts: NodeOptions): HearsayNode {
-  const decodeStats = new DecodeStats();
-  let answered = 0;
-  const header = { cluster: opts.cluster, sender: opts.name };
-  transport.onPacket((from, bytes) => {
-    const decoded = decodePacket(bytes, {
-      cluster: opts.cluster,
-      maxBytes: transport.maxPacketBytes,
-      stats: decodeStats,
+const PROFILES: Record<NodeSettings['profile'], () => MembershipConfig> = {
+  lan: lanConfig,
+  wan: wanConfig,
+  local: localConfig,
+};
+
+/** A setup problem the operator must fix (bad key, port in use): reported as one line. */
+export class NodeSetupError extends Error {
+  override readonly name = 'NodeSetupError';
+}
+
+/** Resolves a seed's host each join attempt (DNS names may move, e.g. a Kubernetes headless service). */
+async function resolveHost(host: string): Promise<readonly string[]> {
+  if (isIP(host) !== 0) return [host];
+  const found = await lookup(host, { all: true });
+  return found.map((a) => a.address);
+}
+
+export async function startNode(s: NodeSettings): Promise<HearsayNode> {
+  let keyring: Keyring | undefined;
+  if (s.encrypt.length > 0) {
+    const r = Keyring.fromBase64(s.encrypt[0] as string, s.encrypt.slice(1));
+    if (!r.ok) throw new NodeSetupError(`encrypt: ${r.error.message}`);
+    keyring = r.value;
+  }
+  const runtime = realRuntime();
+  let transport: UdpTransport;
+  try {
+    transport = await UdpTransport.bind({
+      host: s.bind,
+      port: s.port,
+      maxPacketBytes: s.mtuBytes,
+      scheduler: runtime.scheduler,
     });
-    if (!decoded.ok) return;
-    const replies: WireMessage[] = [];
-    for (const m of decoded.envelope.messages) {
-      // memberlist answers a ping only when it names us: a node that took over a dead node's address must
-      // not vouch for it.
-      if (m.type === 'ping' && m.node === opts.name) {
-        replies.push({ type: 'ack', seqNo: m.seqNo, payload: new Uint8Array(0) });
-      }
-    }
-    if (replies.length > 0) {
-      answered += replies.length;
-      transport.sendPacket(from, encodePacket(header, replies));
-    }
-  });
-  transport.onRequest(() => {
-    throw new Error('this node serves no requests yet: membership push/pull arrives with #4');
-  });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE')
+      throw new NodeSetupError(`port ${s.port} on ${s.bind} is already in use (--port)`);
+    if (code === 'EADDRNOTAVAIL')
+      throw new NodeSetupError(`cannot bind ${s.bind}: no such local address (--bind)`);
+    throw new NodeSetupError(`cannot bind ${s.bind}:${s.port}: ${(err as Error).message}`);
+  }
+  const metrics = createMetricsRegistry({ node: s.name, collectDefault: true });
+  let http: Awaited<ReturnType<typeof startHttpServer>> | undefined;
+  let membership: Membership | undefined;
+  let joined = s.join.length === 0;
+  try {
+    http = await startHttpServer(
+      {
+        members: () => membership?.members() ?? [],
+        ready: () => joined,
+        metricsText: () => metrics.text(),
+        metricsContentType: metrics.contentType,
+      },
+      s.bind,
+      s.httpPort,
+    );
+    membership = new Membership(
+      { ...runtime, transport, resolve: resolveHost, metrics: metrics.membership() },
+      {
+        name: s.name,
+        cluster: s.cluster,
+        config: { ...PROFILES[s.profile](), udpBufferSizeBytes: s.mtuBytes },
+        zone: s.zone,
+        meta: { http_port: String(http.port) },
+        ...(keyring === undefined ? {} : { keyring }),
+        ...(s.label === '' ? {} : { label: s.label }),
+      },
+    );
+  } catch (err) {
+    await http?.close();
+    await transport.close();
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE')
+      throw new NodeSetupError(`HTTP port ${s.httpPort} is already in use (--http-port)`);
+    throw err;
+  }
+  const m = membership;
+  m.start();
+  if (s.join.length > 0) {
+    void m.joinWithRetry(s.join).then((r) => {
+      if (r.contacted > 0) joined = true;
+    });
+  }
+  const httpServer = http;
+  const close = async (): Promise<void> => {
+    m.stop();
+    await httpServer.close();
+    await transport.close();
+  };
   return {
-    name: opts.name,
+    name: s.name,
     address: transport.localAddress,
-    decodeStats,
-    pingsAnswered: () => answered,
-    close: () => transport.close(),
+    httpPort: httpServer.port,
+    membership: m,
+    metrics,
+    leave: async () => {
+      await m.leave();
+      await close();
+    },
+    close,
   };
 }

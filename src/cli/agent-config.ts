@@ -23,6 +23,15 @@ export interface AgentConfig {
   readonly cluster: string;
   /** Largest UDP datagram to send, bytes (memberlist's UDPBufferSize is 1400). */
   readonly mtuBytes: number;
+  /** Membership timing profile: memberlist's `lan` (default), `wan`, or `local` (loopback, fast detection). */
+  readonly profile: 'lan' | 'wan' | 'local';
+  /**
+   * Gossip encryption keys, base64 AES-256 (32 bytes), comma-separated; the first is primary (serf
+   * `-encrypt`, memberlist Keyring). Empty: no encryption.
+   */
+  readonly encrypt: readonly string[];
+  /** Cluster label authenticated on every packet (memberlist Label). Empty: none. */
+  readonly label: string;
 }
 
 /** Raw values as given by one source (flags, env, file); strings until validated. */
@@ -38,6 +47,9 @@ export const AGENT_KEYS: readonly (keyof AgentConfig)[] = [
   'zone',
   'cluster',
   'mtuBytes',
+  'profile',
+  'encrypt',
+  'label',
 ];
 
 /** A configuration problem, reported to the user as one line and a non-zero exit. */
@@ -136,7 +148,24 @@ export function resolveAgentConfig(defaults: AgentConfig, ...sources: RawAgentCo
   if (!Number.isInteger(mtuBytes) || mtuBytes < 512 || mtuBytes > 65_000) {
     throw new ConfigError(`mtuBytes must be an integer in [512, 65000], got "${String(merged.mtuBytes)}"`);
   }
+  const profile = str('profile', defaults.profile);
+  if (profile !== 'lan' && profile !== 'wan' && profile !== 'local') {
+    throw new ConfigError(`profile must be lan, wan or local, got "${profile}"`);
+  }
+  const encryptRaw = merged.encrypt;
+  const encrypt =
+    encryptRaw === undefined
+      ? defaults.encrypt
+      : (Array.isArray(encryptRaw) ? encryptRaw.map(String) : String(encryptRaw).split(','))
+          .map((k) => k.trim())
+          .filter((k) => k !== '');
+  const labelRaw = merged.label;
+  const label = labelRaw === undefined ? defaults.label : String(labelRaw);
+  if (Buffer.byteLength(label) > 255) throw new ConfigError('label must be at most 255 bytes');
   return {
+    profile,
+    encrypt,
+    label,
     name,
     bind: str('bind', defaults.bind),
     port: port('port', defaults.port, true),

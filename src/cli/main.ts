@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { hostname } from 'node:os';
 import { Command, InvalidArgumentError } from 'commander';
-import { type HearsayNode, startNode } from '../node.js';
+import { type HearsayNode, NodeSetupError, startNode } from '../node.js';
 import { realRuntime } from '../runtime/real.js';
 import { parseAddress } from '../transport/transport.js';
 import { UdpTransport } from '../transport/udp-transport.js';
@@ -25,10 +25,12 @@ const AGENT_DEFAULTS: AgentConfig = {
   zone: 'default',
   cluster: 'hearsay',
   mtuBytes: 1400,
+  profile: 'lan',
+  encrypt: [],
+  label: '',
 };
 
-const NOT_YET =
-  'membership (SWIM/Lifeguard, #4) and the key API (#5) are not built yet: this agent answers wire-level pings only';
+const NOT_YET = 'the key-value store and its HTTP key API (#5) are not built yet: nodes run membership only';
 
 /** A user-facing failure: one line on stderr and this exit code, no stack trace. */
 class CliError extends Error {
@@ -40,33 +42,13 @@ class CliError extends Error {
   }
 }
 
-async function bindNode(cfg: AgentConfig): Promise<HearsayNode> {
-  const runtime = realRuntime();
-  let transport: UdpTransport;
-  try {
-    transport = await UdpTransport.bind({
-      host: cfg.bind,
-      port: cfg.port,
-      maxPacketBytes: cfg.mtuBytes,
-      scheduler: runtime.scheduler,
-    });
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE')
-      throw new CliError(`port ${cfg.port} on ${cfg.bind} is already in use (--port)`);
-    if (code === 'EADDRNOTAVAIL')
-      throw new CliError(`cannot bind ${cfg.bind}: no such local address (--bind)`);
-    throw new CliError(`cannot bind ${cfg.bind}:${cfg.port}: ${(err as Error).message}`);
-  }
-  return startNode(transport, { name: cfg.name, cluster: cfg.cluster });
-}
-
 function untilSignal(nodes: readonly HearsayNode[]): void {
   let stopping = false;
   const stop = (): void => {
     if (stopping) return;
     stopping = true;
-    void Promise.all(nodes.map((n) => n.close())).then(() => process.exit(0));
+    // A signalled agent leaves gracefully, like `consul leave` on SIGINT: others record `left`, not `failed`.
+    void Promise.all(nodes.map((n) => n.leave())).then(() => process.exit(0));
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
@@ -92,7 +74,7 @@ export function buildProgram(): Command {
 
   program
     .command('agent')
-    .description(`run one node (${NOT_YET})`)
+    .description('run one node')
     .option('--name <name>', 'unique node name (env HEARSAY_NAME; default: host name)')
     .option('--bind <host>', 'address to bind (env HEARSAY_BIND; default 127.0.0.1)')
     .option('--port <port>', 'gossip port, UDP and TCP (env HEARSAY_PORT; default 7946)')
@@ -102,6 +84,12 @@ export function buildProgram(): Command {
     .option('--zone <zone>', 'failure zone (env HEARSAY_ZONE; default "default")')
     .option('--cluster <name>', 'cluster name (env HEARSAY_CLUSTER; default "hearsay")')
     .option('--mtu-bytes <n>', 'largest UDP datagram sent (env HEARSAY_MTU_BYTES; default 1400)')
+    .option('--profile <p>', 'membership timings: lan, wan or local (env HEARSAY_PROFILE; default lan)')
+    .option(
+      '--encrypt <keys>',
+      'base64 AES-256 gossip keys, comma-separated, primary first (env HEARSAY_ENCRYPT)',
+    )
+    .option('--label <label>', 'cluster label checked on every packet (env HEARSAY_LABEL)')
     .option('--config <file>', 'JSON config file (keys as the long flags in camelCase)')
     .action(async (flags: Record<string, string | undefined>) => {
       const { config, ...rest } = flags;
@@ -113,13 +101,12 @@ export function buildProgram(): Command {
         fromEnv(process.env),
         cli,
       );
-      const node = await bindNode(cfg);
+      const node = await startNode(cfg);
       console.log(
-        `hearsay agent ${cfg.name} listening on ${node.address} (udp+tcp), cluster "${cfg.cluster}"`,
+        `hearsay agent ${cfg.name} listening on ${node.address} (gossip udp+tcp), http 127.0.0.1:${node.httpPort}, cluster "${cfg.cluster}"`,
       );
+      if (cfg.join.length > 0) console.log(`joining ${cfg.join.join(',')}`);
       console.log(`note: ${NOT_YET}`);
-      if (cfg.join.length > 0)
-        console.log(`note: --join ${cfg.join.join(',')} is accepted but unused until #4`);
       untilSignal([node]);
     });
 
@@ -128,31 +115,45 @@ export function buildProgram(): Command {
     .description('run a local cluster of several nodes in this process (like `consul agent -dev`)')
     .option('--nodes <n>', 'number of nodes', intArg(1, 64), 3)
     .option('--base-port <port>', 'gossip port of the first node; the others follow', intArg(1, 65535), 7946)
+    .option(
+      '--http-base-port <port>',
+      'HTTP port of the first node; the others follow',
+      intArg(1, 65535),
+      8080,
+    )
     .option('--cluster <name>', 'cluster name', 'hearsay')
-    .action(async (opts: { nodes: number; basePort: number; cluster: string }) => {
-      if (opts.basePort + opts.nodes - 1 > 65535)
-        throw new CliError('--base-port + --nodes exceeds 65535', 2);
+    .action(async (opts: { nodes: number; basePort: number; httpBasePort: number; cluster: string }) => {
+      if (Math.max(opts.basePort, opts.httpBasePort) + opts.nodes - 1 > 65535) {
+        throw new CliError('a port range (--base-port/--http-base-port + --nodes) exceeds 65535', 2);
+      }
       const nodes: HearsayNode[] = [];
       try {
         for (let i = 0; i < opts.nodes; i++) {
           const cfg = resolveAgentConfig(AGENT_DEFAULTS, {
             name: `node${i + 1}`,
             port: opts.basePort + i,
+            httpPort: opts.httpBasePort + i,
             cluster: opts.cluster,
+            profile: 'local',
+            join: i === 0 ? [] : [`127.0.0.1:${opts.basePort}`],
           });
-          nodes.push(await bindNode(cfg));
+          nodes.push(await startNode(cfg));
         }
       } catch (err) {
         await Promise.all(nodes.map((n) => n.close()));
         throw err;
       }
-      console.log(`hearsay dev: ${nodes.length} nodes in cluster "${opts.cluster}"`);
-      for (const n of nodes) console.log(`  ${n.name}  gossip ${n.address} (udp+tcp)`);
-      console.log(`note: ${NOT_YET}`);
       const first = nodes[0] as HearsayNode;
+      const all = await waitForMembers(first, nodes.length, 10_000);
+      console.log(`hearsay dev: ${nodes.length} nodes in cluster "${opts.cluster}" (${all} see each other)`);
+      for (const n of nodes)
+        console.log(`  ${n.name}  gossip ${n.address} (udp+tcp)  http 127.0.0.1:${n.httpPort}`);
+      console.log(`note: ${NOT_YET}`);
       console.log('\ntry, in another terminal:');
+      console.log(`  curl -s http://127.0.0.1:${first.httpPort}/cluster/members`);
+      console.log(`  node dist/src/cli/main.js members --http 127.0.0.1:${first.httpPort}`);
       console.log(`  node dist/src/cli/main.js ping ${first.address} --node ${first.name} --count 3`);
-      console.log('\nCtrl-C stops the cluster.');
+      console.log('\nCtrl-C stops the cluster (each node leaves gracefully).');
       untilSignal(nodes);
     });
 
@@ -201,7 +202,63 @@ export function buildProgram(): Command {
       },
     );
 
+  program
+    .command('members')
+    .description("list the cluster's members as one agent sees them")
+    .option('--http <host:port>', 'HTTP address of an agent', '127.0.0.1:8080')
+    .option('--json', 'print the raw JSON')
+    .action(async (opts: { http: string; json?: boolean }) => {
+      if (parseAddress(opts.http) === null) throw new CliError(`--http "${opts.http}" is not host:port`, 2);
+      let body: {
+        members: {
+          name: string;
+          addr: string;
+          port: number;
+          zone: string;
+          state: string;
+          incarnation: number;
+        }[];
+      };
+      try {
+        const res = await fetch(`http://${opts.http}/cluster/members`, { signal: AbortSignal.timeout(5000) });
+        if (!res.ok) throw new Error(`HTTP ${res.status}`);
+        body = (await res.json()) as typeof body;
+      } catch (err) {
+        throw new CliError(`cannot reach agent at ${opts.http}: ${(err as Error).message}`);
+      }
+      if (opts.json === true) {
+        console.log(JSON.stringify(body, null, 2));
+        return;
+      }
+      const rows = body.members.map((m) => [
+        m.name,
+        `${m.addr}:${m.port}`,
+        m.state,
+        String(m.incarnation),
+        m.zone,
+      ]);
+      const header = ['NAME', 'ADDRESS', 'STATE', 'INCARNATION', 'ZONE'];
+      const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+      for (const r of [header, ...rows])
+        console.log(
+          r
+            .map((c, i) => c.padEnd(widths[i] ?? 0))
+            .join('  ')
+            .trimEnd(),
+        );
+    });
+
   return program;
+}
+
+/** Waits until `node` sees `n` alive members (bounded); returns how many it saw. */
+async function waitForMembers(node: HearsayNode, n: number, timeoutMs: number): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const alive = node.membership.countByState().alive;
+    if (alive >= n || Date.now() > deadline) return alive;
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 async function main(): Promise<void> {
@@ -217,9 +274,9 @@ async function main(): Promise<void> {
       console.error(`hearsay: ${err.message}`);
       process.exit(2);
     }
-    if (err instanceof CliError) {
+    if (err instanceof CliError || err instanceof NodeSetupError) {
       console.error(`hearsay: ${err.message}`);
-      process.exit(err.exitCode);
+      process.exit(err instanceof CliError ? err.exitCode : 1);
     }
     throw err;
   }

@@ -20,8 +20,14 @@ import {
   encodeMessage,
   encodePacket,
   framedSizeBytes,
+  type Keyring,
+  type OpenOptions,
+  openPacket,
   type PingReq,
   type PushPull,
+  SealStats,
+  sealOverheadBytes,
+  sealPacket,
   type UserEvent,
   type Versions,
   type WireMessage,
@@ -70,6 +76,18 @@ export interface MembershipInit {
   readonly advertiseAddr?: Address;
   /** Starting incarnation (tests); memberlist starts at 1 and refutation lifts it past older records. */
   readonly incarnation?: number;
+  /**
+   * AES-256-GCM keys (memberlist SecretKey + Keyring): every packet and stream frame is sealed with the
+   * primary key, and any installed key opens. The caller may rotate keys on this object while running.
+   */
+  readonly keyring?: Keyring;
+  /** Cluster label, authenticated with the packet (memberlist Label): nodes with another label are dropped. */
+  readonly label?: string;
+  /**
+   * With a keyring, drop plaintext input (memberlist GossipVerifyIncoming, default true). Turn it off while
+   * rolling encryption out to a running cluster.
+   */
+  readonly requireEncryption?: boolean;
 }
 
 export type MembershipEvent =
@@ -91,6 +109,7 @@ interface ProbeState {
 export class Membership {
   readonly name: NodeId;
   readonly decodeStats = new DecodeStats();
+  readonly sealStats = new SealStats();
   private readonly c: MembershipComponents;
   private readonly cfg: MembershipConfig;
   private readonly cluster: string;
@@ -98,6 +117,7 @@ export class Membership {
   private readonly headerBytes: Uint8Array;
   private readonly mtuBytes: number;
   private readonly metrics: MembershipMetrics;
+  private readonly seal: OpenOptions;
   private readonly table: MemberTable;
   private readonly queue: BroadcastQueue;
   private readonly awareness: Awareness;
@@ -138,7 +158,15 @@ export class Membership {
     this.metrics = components.metrics ?? NOOP_MEMBERSHIP_METRICS;
     this.versions = wireVersions(init.config.protocolVersion);
     this.headerBytes = encodeHeader({ cluster: init.cluster, sender: init.name });
-    this.mtuBytes = Math.min(init.config.udpBufferSizeBytes, components.transport.maxPacketBytes);
+    this.seal = {
+      keyring: init.keyring,
+      label: init.label,
+      requireEncryption: init.requireEncryption ?? true,
+      stats: this.sealStats,
+    };
+    this.mtuBytes =
+      Math.min(init.config.udpBufferSizeBytes, components.transport.maxPacketBytes) -
+      sealOverheadBytes(this.seal);
     this.table = new MemberTable({
       local: { id: this.name, addr, zone: init.zone ?? '', meta: init.meta ?? {} },
       ...(init.incarnation === undefined ? {} : { incarnation: init.incarnation }),
@@ -310,7 +338,9 @@ export class Membership {
   private onPacket(from: Address, bytes: Uint8Array): void {
     if (!this.running) return;
     this.metrics.packetIn(bytes.length);
-    const d = decodePacket(bytes, {
+    const opened = this.open(bytes);
+    if (opened === null) return;
+    const d = decodePacket(opened, {
       cluster: this.cluster,
       maxBytes: this.c.transport.maxPacketBytes,
       stats: this.decodeStats,
@@ -396,7 +426,9 @@ export class Membership {
 
   private async onRequest(from: Address, bytes: Uint8Array): Promise<Uint8Array> {
     if (!this.running) throw new Error('membership is not running');
-    const remote = this.decodePushPull(bytes);
+    const opened = this.open(bytes);
+    if (opened === null) throw new Error('request dropped: bad label or encryption');
+    const remote = this.decodePushPull(opened);
     if (typeof remote === 'string') {
       this.metrics.pushPull('received', 'error');
       throw new Error(`bad push/pull request from ${from}: ${remote}`);
@@ -555,7 +587,9 @@ export class Membership {
     const started = this.c.clock.now();
     try {
       const response = await this.c.transport.request(addr, this.encodePushPull(join), this.cfg.tcpTimeoutMs);
-      const remote = this.decodePushPull(response);
+      const opened = this.open(response);
+      if (opened === null) throw new Error('response dropped: bad label or encryption');
+      const remote = this.decodePushPull(opened);
       if (typeof remote === 'string') throw new Error(remote);
       if (!this.stopped) {
         this.apply(this.table.mergeRemoteState(remote.nodes.map(fromPushNodeState), this.c.clock.now()));
@@ -571,9 +605,10 @@ export class Membership {
 
   private encodePushPull(join: boolean): Uint8Array {
     const nodes = this.table.localState().map((s) => toPushNodeState(s, this.versions));
-    return encodePacket({ cluster: this.cluster, sender: this.name }, [
+    const plain = encodePacket({ cluster: this.cluster, sender: this.name }, [
       { type: 'pushPull', join, nodes, userState: new Uint8Array(0) },
     ]);
+    return sealPacket(plain, this.seal);
   }
 
   private decodePushPull(bytes: Uint8Array): PushPull | string {
@@ -704,10 +739,19 @@ export class Membership {
     this.sendRaw(to, assemblePacket(this.headerBytes, [...encoded, ...rumors]));
   }
 
-  private sendRaw(to: Address, packet: Uint8Array): void {
+  private sendRaw(to: Address, plain: Uint8Array): void {
+    const packet = sealPacket(plain, this.seal);
     const r = this.c.transport.sendPacket(to, packet);
     if (r.ok) this.metrics.packetOut(packet.length);
     else this.metrics.packetDropped(`send-${r.error}`);
+  }
+
+  /** Label check and decryption (memberlist label.go, security.go); failures are dropped and counted. */
+  private open(bytes: Uint8Array): Uint8Array | null {
+    const r = openPacket(bytes, this.seal);
+    if (r.ok) return r.plain;
+    this.metrics.packetDropped(r.error);
+    return null;
   }
 
   private nextSeqNo(): number {

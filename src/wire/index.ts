@@ -24,9 +24,11 @@ export { DEFAULT_WIRE_LIMITS, type WireLimits } from './limits.js';
 export * from './messages.js';
 export { type OversizeMessage, type PackResult, packEncoded, packMessages } from './packer.js';
 export {
+  type OpenOptions,
   type OpenResult,
   openPacket,
   type SealErrorKind,
+  type SealOptions,
   SealStats,
   sealOverheadBytes,
   sealPacket,

@@ -18,21 +18,38 @@ afterEach(() => {
   for (const p of started.splice(0)) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
 });
 
-/** Starts an agent and resolves with its gossip address once it prints it (bounded wait). */
-function startAgent(name: string, port = 0): Promise<{ proc: ChildProcess; address: string }> {
-  const proc = spawn(process.execPath, [CLI, 'agent', '--name', name, '--port', String(port)], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+interface Agent {
+  readonly proc: ChildProcess;
+  readonly address: string;
+  readonly httpPort: number;
+}
+
+/** Starts an agent and resolves with its addresses once it prints them (bounded wait). */
+function startAgent(name: string, port = 0, join: readonly string[] = []): Promise<Agent> {
+  const args = [
+    CLI,
+    'agent',
+    '--name',
+    name,
+    '--port',
+    String(port),
+    '--http-port',
+    '0',
+    '--profile',
+    'local',
+  ];
+  if (join.length > 0) args.push('--join', join.join(','));
+  const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   started.push(proc);
   return new Promise((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error(`agent ${name} did not start: ${out}`)), 15_000);
     const onData = (chunk: Buffer): void => {
       out += chunk.toString();
-      const m = /listening on (\S+) /.exec(out);
+      const m = /listening on (\S+) .*http 127\.0\.0\.1:(\d+)/.exec(out);
       if (m !== null) {
         clearTimeout(timer);
-        resolve({ proc, address: m[1] as string });
+        resolve({ proc, address: m[1] as string, httpPort: Number(m[2]) });
       }
     };
     proc.stdout?.on('data', onData);
@@ -42,6 +59,32 @@ function startAgent(name: string, port = 0): Promise<{ proc: ChildProcess; addre
       reject(new Error(`agent ${name} exited with ${code}: ${out}`));
     });
   });
+}
+
+async function membersOf(a: Agent): Promise<Map<string, { state: string; incarnation: number }>> {
+  const res = await fetch(`http://127.0.0.1:${a.httpPort}/cluster/members`, {
+    signal: AbortSignal.timeout(2000),
+  });
+  const body = (await res.json()) as { members: { name: string; state: string; incarnation: number }[] };
+  return new Map(body.members.map((m) => [m.name, m]));
+}
+
+/** Polls (real time, bounded) until every agent in `viewers` reports `name` in `state`. */
+async function waitForState(
+  viewers: readonly Agent[],
+  name: string,
+  state: string,
+  budgetMs: number,
+): Promise<void> {
+  const deadline = Date.now() + budgetMs;
+  let last = '';
+  while (Date.now() < deadline) {
+    const views = await Promise.all(viewers.map(membersOf));
+    last = JSON.stringify(views.map((v) => v.get(name)?.state));
+    if (views.every((v) => v.get(name)?.state === state)) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${name} not ${state} everywhere within ${budgetMs} ms: ${last}`);
 }
 
 async function pingOnce(address: string, node: string): Promise<boolean> {
@@ -66,22 +109,34 @@ async function pingOnce(address: string, node: string): Promise<boolean> {
 }
 
 describe('hearsay agent (real processes)', () => {
-  it('three agents answer pings by name; a kill -9 one stops; restarted on its port it answers again', async () => {
-    const agents = await Promise.all(['a1', 'a2', 'a3'].map((n) => startAgent(n)));
-    for (const [i, a] of agents.entries()) expect(await pingOnce(a.address, `a${i + 1}`)).toBe(true);
-    // A node answers only for its own name (memberlist: a node that took a dead node's address must not vouch).
-    expect(await pingOnce(agents[0]!.address, 'a2')).toBe(false);
+  it('5 agents form a cluster; kill -9 of one is detected; restarted, it rejoins; SIGTERM leaves', async () => {
+    const seed = await startAgent('a1');
+    const others = await Promise.all(['a2', 'a3', 'a4', 'a5'].map((n) => startAgent(n, 0, [seed.address])));
+    const agents = [seed, ...others];
+    for (const name of ['a1', 'a2', 'a3', 'a4', 'a5']) await waitForState(agents, name, 'alive', 20_000);
+    // The gossip port also answers wire-level pings, by name only.
+    expect(await pingOnce(seed.address, 'a1')).toBe(true);
+    expect(await pingOnce(seed.address, 'a2')).toBe(false);
 
-    const victim = agents[1]!;
+    const victim = agents[2]!;
     const exited = new Promise((r) => victim.proc.once('exit', r));
     victim.proc.kill('SIGKILL');
     await exited;
-    expect(await pingOnce(victim.address, 'a2')).toBe(false);
+    const survivors = agents.filter((a) => a !== victim);
+    await waitForState(survivors, 'a3', 'failed', 30_000);
 
     const port = Number(victim.address.split(':').pop());
-    const again = await startAgent('a2', port);
+    const again = await startAgent('a3', port, [seed.address]);
     expect(again.address).toBe(victim.address);
-    expect(await pingOnce(again.address, 'a2')).toBe(true);
+    await waitForState([...survivors, again], 'a3', 'alive', 30_000);
+    const view = await membersOf(seed);
+    expect(view.get('a3')!.incarnation).toBeGreaterThan(1);
+
+    const leaver = agents[4]!;
+    const left = new Promise<number | null>((r) => leaver.proc.once('exit', (code) => r(code)));
+    leaver.proc.kill('SIGTERM');
+    expect(await left).toBe(0);
+    await waitForState([seed, agents[1]!, agents[3]!, again], 'a5', 'left', 20_000);
   });
 
   it('rejects bad flags with a clear message and exit code 2', () => {

@@ -21,6 +21,9 @@ const defaults: AgentConfig = {
   zone: 'default',
   cluster: 'hearsay',
   mtuBytes: 1400,
+  profile: 'lan',
+  encrypt: [],
+  label: '',
 };
 
 const dir = mkdtempSync(join(tmpdir(), 'hearsay-config-'));
@@ -43,6 +46,11 @@ describe('agent configuration', () => {
     expect(c.join).toEqual(['10.0.0.1:7946']);
   });
 
+  it('splits a comma-separated list of encryption keys, primary first', () => {
+    const c = resolveAgentConfig(defaults, { encrypt: 'a2V5MQ==, a2V5Mg==' });
+    expect(c.encrypt).toEqual(['a2V5MQ==', 'a2V5Mg==']);
+  });
+
   it('names env vars HEARSAY_<UPPER_SNAKE>', () => {
     expect(envName('httpPort')).toBe('HEARSAY_HTTP_PORT');
     expect(envName('dataDir')).toBe('HEARSAY_DATA_DIR');
@@ -62,6 +70,8 @@ describe('agent configuration', () => {
     [{ name: 'bad name!' }, /name "bad name!"/],
     [{ mtuBytes: '100' }, /mtuBytes/],
     [{ zone: '  ' }, /zone must not be empty/],
+    [{ profile: 'fast' }, /profile must be lan, wan or local/],
+    [{ label: 'x'.repeat(256) }, /label must be at most 255 bytes/],
   ])('rejects %j with a clear message', (raw, msg) => {
     expect(() => resolveAgentConfig(defaults, raw)).toThrow(ConfigError);
     expect(() => resolveAgentConfig(defaults, raw)).toThrow(msg);

@@ -1,0 +1,85 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { MemberState } from '../membership/member.js';
+import type { Member } from '../membership/member-events.js';
+
+/** What the HTTP layer needs from a node; the store's routes (#5) join these. */
+export interface HttpBackend {
+  members(): readonly Member[];
+  /** True once the node has joined (or was told to run alone). */
+  ready(): boolean;
+  metricsText(): Promise<string>;
+  readonly metricsContentType: string;
+}
+
+/** The member shape of DESIGN.md §13: `dead` is shown as `failed`, the HTTP port comes from metadata. */
+export function memberJson(m: Member): Record<string, unknown> {
+  const sep = m.addr.lastIndexOf(':');
+  const host = m.addr.slice(0, sep).replace(/^\[|\]$/g, '');
+  const httpPort = Number(m.meta['http_port'] ?? 0);
+  const state: string = m.state === ('dead' satisfies MemberState) ? 'failed' : m.state;
+  return {
+    name: m.id,
+    addr: host,
+    port: Number(m.addr.slice(sep + 1)),
+    httpPort,
+    zone: m.zone,
+    state,
+    incarnation: m.incarnation,
+    meta: m.meta,
+  };
+}
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+async function route(backend: HttpBackend, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+  const routes: Record<string, () => Promise<void> | void> = {
+    '/health': () => json(res, 200, { status: 'ok' }),
+    '/ready': () =>
+      backend.ready() ? json(res, 200, { status: 'ready' }) : json(res, 503, { error: 'not joined yet' }),
+    '/cluster/members': () => json(res, 200, { members: backend.members().map(memberJson) }),
+    '/metrics': async () => {
+      const text = await backend.metricsText();
+      res.writeHead(200, { 'content-type': backend.metricsContentType });
+      res.end(text);
+    },
+  };
+  const handler = routes[path];
+  if (handler === undefined) return json(res, 404, { error: `no route ${path}` });
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    res.setHeader('allow', 'GET, HEAD');
+    return json(res, 405, { error: `${req.method} not allowed on ${path}` });
+  }
+  await handler();
+}
+
+/** Starts the HTTP API on host:port (0 = ephemeral) and resolves once listening. */
+export async function startHttpServer(
+  backend: HttpBackend,
+  host: string,
+  port: number,
+): Promise<{ server: Server; port: number; close(): Promise<void> }> {
+  const server = createServer((req, res) => {
+    route(backend, req, res).catch((err: unknown) => {
+      if (!res.headersSent) json(res, 500, { error: (err as Error).message });
+      else res.destroy();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return {
+    server,
+    port: (server.address() as AddressInfo).port,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
