@@ -178,6 +178,13 @@ export interface MembershipConfig {
    * a typical 15 s scrape interval.
    */
   readonly metricsIntervalMs: number;
+  /**
+   * Every this often, push/pull with one random failed (dead, not left) member (Serf's reconnect,
+   * ReconnectInterval 30 s). Without it a healed partition never merges: both sides have declared the
+   * other dead and no longer probe, gossip to (after gossipToTheDeadTimeMs) or push/pull with it.
+   * 0 disables. Failed members stop being tried once reaped (deadReapTimeoutMs, Serf's ReconnectTimeout).
+   */
+  readonly reconnectIntervalMs: number;
 }
 
 /** memberlist `DefaultLANConfig`: conservative values for a LAN, favouring convergence over bandwidth. */
@@ -210,6 +217,7 @@ export function lanConfig(): MembershipConfig {
     joinMaxAttempts: 0,
     leaveTimeoutMs: 5 * SECOND_MS,
     metricsIntervalMs: 1 * SECOND_MS,
+    reconnectIntervalMs: 30 * SECOND_MS,
   };
 }
 
@@ -330,5 +338,6 @@ export function validateMembershipConfig(c: MembershipConfig): readonly string[]
   check('joinMaxAttempts', nonNegativeInt, 'a non-negative integer (0 = forever)');
   check('leaveTimeoutMs', nonNegative, 'a non-negative number of ms');
   check('metricsIntervalMs', positive, 'a positive number of ms');
+  check('reconnectIntervalMs', nonNegative, 'a non-negative number of ms (0 disables reconnect)');
   return errors;
 }

@@ -196,6 +196,15 @@ export class Membership {
     }
     if (this.cfg.pushPullIntervalMs > 0) this.schedulePushPull();
     this.loops.push(scheduler.every(this.cfg.reapIntervalMs, () => this.reap()));
+    if (this.cfg.reconnectIntervalMs > 0) {
+      this.loops.push(
+        scheduler.every(
+          this.cfg.reconnectIntervalMs,
+          () => this.reconnect(),
+          this.cfg.reconnectIntervalMs / 10,
+        ),
+      );
+    }
     // Gauges are sampled, not updated per message: counting states is O(n) and scrapes are seconds apart.
     if (this.metrics !== NOOP_MEMBERSHIP_METRICS) {
       this.loops.push(scheduler.every(this.cfg.metricsIntervalMs, () => this.updateGauges()));
@@ -552,6 +561,18 @@ export class Membership {
       this.sendRaw(m.addr, assemblePacket(this.headerBytes, rumors));
     }
     this.metrics.broadcastQueueDepth(this.queue.numQueued());
+  }
+
+  /**
+   * Serf's reconnect: push/pull with one random failed member. If it is alive after all (a healed
+   * partition, a long pause), the exchange tells each side the other declared it dead, both refute with a
+   * higher incarnation, and the next exchange or gossip carries the refutation across.
+   */
+  private reconnect(): void {
+    if (!this.running) return;
+    const failed = this.members().filter((m) => m.state === 'dead');
+    const target = this.c.random.pick(1, failed)[0];
+    if (target !== undefined) void this.pushPull(target.addr, false);
   }
 
   private currentGossipTargets(): readonly Member[] {
