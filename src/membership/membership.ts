@@ -379,10 +379,21 @@ export class Membership {
         this.handleIndirectPing(from, m);
         return;
       case 'alive':
-      case 'suspect':
-      case 'dead':
         this.apply(this.table.handle(fromWire(m), this.c.clock.now()));
         return;
+      case 'suspect':
+      case 'dead': {
+        const actions = this.table.handle(fromWire(m), this.c.clock.now());
+        this.apply(actions);
+        // An accusation about us at an incarnation we already refuted: its sender missed our refutation
+        // (every copy lost) and will declare us dead when its timer runs out. Tell it directly. memberlist
+        // ignores such stale accusations; under loss that lets one node's suspicion run to the end.
+        const a = actions[0];
+        if (m.node === this.name && a?.type === 'ignored' && a.reason === 'stale-incarnation') {
+          this.send(from, toWire(this.table.localAlive(), this.versions));
+        }
+        return;
+      }
       case 'userEvent':
         this.handleUserEvent(m);
         return;

@@ -1,25 +1,44 @@
 import { lanConfig, type MembershipConfig } from '../../../src/membership/config.js';
 import type { MemberState } from '../../../src/membership/member.js';
 import { Membership, type MembershipEvent } from '../../../src/membership/membership.js';
+import { type Random, seededRandom } from '../../../src/runtime/random.js';
 import { SimNetwork, type SimNetworkOptions } from '../../../src/sim/index.js';
+
+export interface RecordedEvent {
+  readonly atMs: number;
+  /** Address of the node that emitted the event. */
+  readonly at: string;
+  readonly event: MembershipEvent;
+}
 
 /** One simulated cluster: a SimNetwork and a Membership per address, rebuilt on restart. */
 export class SimCluster {
   readonly sim: SimNetwork;
   readonly nodes = new Map<string, Membership>();
-  readonly events: { atMs: number; at: string; event: MembershipEvent }[] = [];
-  private readonly config: MembershipConfig;
+  readonly events: RecordedEvent[] = [];
+  readonly config: MembershipConfig;
+  /** The test's own choices (victims, schedules), separate from the network's and the nodes' streams. */
+  readonly random: Random;
+  private readonly recordEvents: boolean;
 
   constructor(opts: SimNetworkOptions & { config?: MembershipConfig; recordEvents?: boolean }) {
     this.sim = new SimNetwork(opts);
     this.config = opts.config ?? lanConfig();
     this.recordEvents = opts.recordEvents ?? false;
+    this.random = seededRandom(opts.seed ^ 0x5eed_c1a5);
   }
-
-  private readonly recordEvents: boolean;
 
   static addr(i: number): string {
     return `n${i}:7946`;
+  }
+
+  /** The member name of the node at `addr` (the host part). */
+  static nameOf(addr: string): string {
+    return addr.split(':')[0] as string;
+  }
+
+  static addrs(n: number): string[] {
+    return Array.from({ length: n }, (_, i) => SimCluster.addr(i));
   }
 
   /** Starts a node at `addr` (or restarts it after a crash) and returns its Membership. */
@@ -33,7 +52,7 @@ export class SimCluster {
         random: simNode.random,
         transport: simNode.transport,
       },
-      { name: addr.split(':')[0] as string, cluster: 'sim', config },
+      { name: SimCluster.nameOf(addr), cluster: 'sim', config },
     );
     if (this.recordEvents) {
       m.onEvent((event) => this.events.push({ atMs: this.sim.now(), at: addr, event }));
@@ -50,10 +69,25 @@ export class SimCluster {
     for (let i = 0; i < n; i++) {
       const addr = SimCluster.addr(i);
       const others = seeds.filter((s) => s !== addr);
-      if (others.length > 0) joins.push((this.nodes.get(addr) as Membership).joinWithRetry(others));
+      if (others.length > 0) joins.push(this.node(addr).joinWithRetry(others));
     }
     await this.sim.runUntil(() => false, 1); // let the join requests go out
     void Promise.all(joins);
+  }
+
+  /** Starts n nodes through `seeds` and runs until they converged; returns the virtual time it took. */
+  async startConverged(n: number, seeds: readonly string[], maxMs: number): Promise<number> {
+    const t0 = this.sim.now();
+    await this.startAll(n, seeds);
+    const took = await this.runUntil(() => this.converged(n), maxMs);
+    if (took === null) throw new Error(`${n} nodes did not converge within ${maxMs} virtual ms`);
+    return this.sim.now() - t0;
+  }
+
+  node(addr: string): Membership {
+    const m = this.nodes.get(addr);
+    if (m === undefined) throw new Error(`no running node at ${addr}`);
+    return m;
   }
 
   crash(addr: string): void {
@@ -62,9 +96,30 @@ export class SimCluster {
     this.nodes.delete(addr);
   }
 
+  /**
+   * Graceful leave of the node at `addr`, driving virtual time until `leave()` resolves; the node then no
+   * longer counts as live. Returns the virtual time leave() took.
+   */
+  async leave(addr: string, maxMs: number): Promise<number> {
+    const m = this.node(addr);
+    const t0 = this.sim.now();
+    let done = false;
+    void m.leave().then(() => {
+      done = true;
+    });
+    const ok = await this.sim.runUntil(() => done, maxMs);
+    if (!ok) throw new Error(`leave() of ${addr} did not resolve within ${maxMs} virtual ms`);
+    this.nodes.delete(addr);
+    return this.sim.now() - t0;
+  }
+
   /** Nodes still running (not crashed or left). */
   live(): Membership[] {
     return [...this.nodes.values()];
+  }
+
+  liveAddrs(): string[] {
+    return [...this.nodes.keys()];
   }
 
   /** True when every live node holds the same checksum and sees `expectAlive` members alive. */
@@ -80,6 +135,35 @@ export class SimCluster {
     return true;
   }
 
+  /** True when every live node other than `id` itself shows member `id` in one of `states`. */
+  allSee(id: string, ...states: MemberState[]): boolean {
+    for (const m of this.live()) {
+      if (m.name === id) continue;
+      const s = m.member(id)?.state;
+      if (s === undefined || !states.includes(s)) return false;
+    }
+    return true;
+  }
+
+  /** True when some live node other than `id` shows member `id` in one of `states`. */
+  someSee(id: string, ...states: MemberState[]): boolean {
+    for (const m of this.live()) {
+      if (m.name === id) continue;
+      const s = m.member(id)?.state;
+      if (s !== undefined && states.includes(s)) return true;
+    }
+    return false;
+  }
+
+  /** Recorded membership events of `kinds` about member `id` (every member when omitted). */
+  eventsOf(kinds: readonly MembershipEvent['kind'][], id?: string): RecordedEvent[] {
+    return this.events.filter(
+      (e) =>
+        kinds.includes(e.event.kind) &&
+        (id === undefined || ('member' in e.event && e.event.member.id === id)),
+    );
+  }
+
   /**
    * Runs until `cond()` holds, checking every `stepMs` of virtual time (cluster-wide checks cost O(n²), too
    * much to evaluate after every event). Resolves to the virtual time it took, or null if `maxMs` passed.
@@ -88,13 +172,39 @@ export class SimCluster {
     const start = this.sim.now();
     while (this.sim.now() - start < maxMs) {
       if (cond()) return this.sim.now() - start;
-      await this.sim.run(stepMs);
+      await this.sim.run(Math.min(stepMs, maxMs - (this.sim.now() - start)));
     }
     return cond() ? this.sim.now() - start : null;
+  }
+
+  /** Runs `durationMs` of virtual time, calling `observe()` every `stepMs` (safety checks during faults). */
+  async runObserving(durationMs: number, observe: () => void, stepMs = 100): Promise<void> {
+    const end = this.sim.now() + durationMs;
+    while (this.sim.now() < end) {
+      await this.sim.run(Math.min(stepMs, end - this.sim.now()));
+      observe();
+    }
   }
 
   /** What `viewer` thinks of `id`'s state. */
   stateOf(viewer: Membership, id: string): MemberState | undefined {
     return viewer.member(id)?.state;
   }
+}
+
+/** min / median / max of a non-empty sample (nearest-rank median). */
+export function distribution(xs: readonly number[]): {
+  min: number;
+  median: number;
+  max: number;
+  count: number;
+} {
+  if (xs.length === 0) throw new Error('empty sample');
+  const s = [...xs].sort((a, b) => a - b);
+  return {
+    min: s[0] as number,
+    median: s[Math.floor((s.length - 1) / 2)] as number,
+    max: s[s.length - 1] as number,
+    count: s.length,
+  };
 }
