@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { MemberState } from '../membership/member.js';
 import type { Member } from '../membership/member-events.js';
+import { parseAddress } from '../transport/transport.js';
 
 /** What the HTTP layer needs from a node; the store's routes (#5) join these. */
 export interface HttpBackend {
@@ -14,14 +15,13 @@ export interface HttpBackend {
 
 /** The member shape of DESIGN.md §13: `dead` is shown as `failed`, the HTTP port comes from metadata. */
 export function memberJson(m: Member): Record<string, unknown> {
-  const sep = m.addr.lastIndexOf(':');
-  const host = m.addr.slice(0, sep).replace(/^\[|\]$/g, '');
+  const addr = parseAddress(m.addr);
   const httpPort = Number(m.meta['http_port'] ?? 0);
   const state: string = m.state === ('dead' satisfies MemberState) ? 'failed' : m.state;
   return {
     name: m.id,
-    addr: host,
-    port: Number(m.addr.slice(sep + 1)),
+    addr: addr?.host ?? m.addr,
+    port: addr?.port ?? 0,
     httpPort,
     zone: m.zone,
     state,

@@ -10,7 +10,13 @@ import { type MembershipMetrics, NOOP_MEMBERSHIP_METRICS } from '../metrics/memb
 import type { Clock } from '../runtime/clock.js';
 import type { Random } from '../runtime/random.js';
 import type { Cancel, Scheduler } from '../runtime/scheduler.js';
-import { type Address, parseAddress, type Transport, TransportError } from '../transport/transport.js';
+import {
+  type Address,
+  formatAddress,
+  parseAddress,
+  type Transport,
+  TransportError,
+} from '../transport/transport.js';
 import {
   assemblePacket,
   DecodeStats,
@@ -246,7 +252,7 @@ export class Membership {
         continue;
       }
       for (const host of hosts) {
-        const addr = host.includes(':') ? `[${host}]:${parsed.port}` : `${host}:${parsed.port}`;
+        const addr = formatAddress(host, parsed.port);
         if (addr === this.table.local().addr) continue;
         const outcome = await this.pushPull(addr, true);
         if (outcome === null) contacted++;
@@ -424,9 +430,7 @@ export class Membership {
         if (!answered && req.nack) this.send(from, { type: 'nack', seqNo: req.seqNo });
       },
     );
-    const target = req.targetAddr.includes(':')
-      ? `[${req.targetAddr}]:${req.targetPort}`
-      : `${req.targetAddr}:${req.targetPort}`;
+    const target = formatAddress(req.targetAddr, req.targetPort);
     this.send(target, { type: 'ping', seqNo, node: req.node });
   }
 

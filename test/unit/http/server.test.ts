@@ -1,0 +1,96 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type HttpBackend, startHttpServer } from '../../../src/http/server.js';
+import { nodeId } from '../../../src/membership/member.js';
+import type { Member } from '../../../src/membership/member-events.js';
+
+const members: Member[] = [
+  {
+    id: nodeId('a'),
+    addr: '10.0.0.1:7946',
+    zone: 'z1',
+    meta: { http_port: '8080' },
+    incarnation: 3,
+    state: 'alive',
+    stateChangeMs: 0,
+  },
+  {
+    id: nodeId('b'),
+    addr: '[::1]:7947',
+    zone: '',
+    meta: {},
+    incarnation: 1,
+    state: 'dead',
+    stateChangeMs: 0,
+  },
+];
+let ready = false;
+const backend: HttpBackend = {
+  members: () => members,
+  ready: () => ready,
+  metricsText: async () => '# HELP x y\n# TYPE x gauge\nx 1\n',
+  metricsContentType: 'text/plain; version=0.0.4; charset=utf-8',
+};
+let server: Awaited<ReturnType<typeof startHttpServer>>;
+const url = (path: string): string => `http://127.0.0.1:${server.port}${path}`;
+
+beforeAll(async () => {
+  server = await startHttpServer(backend, '127.0.0.1', 0);
+});
+afterAll(() => server.close());
+
+describe('HTTP API (membership routes)', () => {
+  it('GET /cluster/members gives the DESIGN §13 shape, with dead shown as failed', async () => {
+    const res = await fetch(url('/cluster/members'));
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/json');
+    expect(await res.json()).toEqual({
+      members: [
+        {
+          name: 'a',
+          addr: '10.0.0.1',
+          port: 7946,
+          httpPort: 8080,
+          zone: 'z1',
+          state: 'alive',
+          incarnation: 3,
+          meta: { http_port: '8080' },
+        },
+        {
+          name: 'b',
+          addr: '::1',
+          port: 7947,
+          httpPort: 0,
+          zone: '',
+          state: 'failed',
+          incarnation: 1,
+          meta: {},
+        },
+      ],
+    });
+  });
+
+  it('/health is always ok; /ready is 503 until joined', async () => {
+    expect((await fetch(url('/health'))).status).toBe(200);
+    const notReady = await fetch(url('/ready'));
+    expect(notReady.status).toBe(503);
+    expect(await notReady.json()).toEqual({ error: 'not joined yet' });
+    ready = true;
+    expect((await fetch(url('/ready'))).status).toBe(200);
+  });
+
+  it('/metrics serves the Prometheus text with its content type', async () => {
+    const res = await fetch(url('/metrics'));
+    expect(res.headers.get('content-type')).toContain('version=0.0.4');
+    expect(await res.text()).toContain('x 1');
+  });
+
+  it('unknown routes get a JSON 404 and other methods a JSON 405 with Allow', async () => {
+    const missing = await fetch(url('/nope'));
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toEqual({ error: 'no route /nope' });
+    const post = await fetch(url('/health'), { method: 'POST' });
+    expect(post.status).toBe(405);
+    expect(post.headers.get('allow')).toBe('GET, HEAD');
+    expect((await post.json()) as { error: string }).toMatchObject({ error: 'POST not allowed on /health' });
+  });
+});
