@@ -63,6 +63,10 @@ function lowerBound(tier: readonly Entry[], e: Entry): number {
 
 /** First index ≥ `from` whose entry is at most `freeBytes` long (lengths descend along a tier). */
 function firstFitting(tier: readonly Entry[], from: number, freeBytes: number): number {
+  // Usually the next entry fits (a packet fills up only at its end): answer that without the binary
+  // search, whose every probe reads an entry scattered over the heap (a cache miss per probe in a
+  // 1,000-node join storm, where this function showed up at 6% of the profile).
+  if (from < tier.length && (tier[from] as Entry).lengthBytes <= freeBytes) return from;
   let lo = from;
   let hi = tier.length;
   while (lo < hi) {

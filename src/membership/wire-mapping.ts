@@ -19,11 +19,52 @@ export function wireVersions(protocolVersion: number): Versions {
   };
 }
 
+/**
+ * Parsed addresses. Every alive the membership re-gossips (each node re-broadcasts every member it learns)
+ * and every member of every push/pull is split again; the table holds one address per member, so parsing
+ * each once saves the regular-expression work on the hot path. Bounded like `addresses` below.
+ */
+const parsed = new Map<string, { readonly host: string; readonly port: number }>();
+const MAX_PARSED_ADDRESSES = 16_384;
+
 /** Splits "host:port"; the table only holds addresses that came through this module, so they parse. */
-function split(addr: string): { host: string; port: number } {
+function split(addr: string): { readonly host: string; readonly port: number } {
+  const cached = parsed.get(addr);
+  if (cached !== undefined) return cached;
   const p = parseAddress(addr);
   if (p === null) throw new RangeError(`not a host:port address: ${addr}`);
-  return p;
+  if (parsed.size >= MAX_PARSED_ADDRESSES) parsed.clear();
+  const entry = { host: p.host, port: p.port };
+  parsed.set(addr, entry);
+  return entry;
+}
+
+/**
+ * Canonical "host:port" strings, host → port → address. formatAddress builds a new string for every
+ * decoded alive, and the member table compares it with the member's stored address on every alive it
+ * gets (most of them stale rumors in a join storm): with one instance per address that comparison is a
+ * pointer compare instead of a read of two strings scattered over the heap. The wire layer already hands
+ * out one instance per host name, so the lookup hashes a string whose hash is cached. Bounded like the
+ * wire's name table, as the hosts come from untrusted packets.
+ */
+const addresses = new Map<string, Map<number, string>>();
+const MAX_CACHED_HOSTS = 16_384;
+
+function addressOf(host: string, port: number): string {
+  let byPort = addresses.get(host);
+  if (byPort === undefined) {
+    if (addresses.size >= MAX_CACHED_HOSTS) addresses.clear();
+    byPort = new Map();
+    addresses.set(host, byPort);
+  }
+  let addr = byPort.get(port);
+  if (addr === undefined) {
+    // A host seen at many ports (one per process on a test box) keeps only its latest few.
+    if (byPort.size >= 64) byPort.clear();
+    addr = formatAddress(host, port);
+    byPort.set(port, addr);
+  }
+  return addr;
 }
 
 export function toWire(m: MembershipMessage, versions: Versions): Alive | Suspect | Dead {
@@ -55,7 +96,7 @@ export function fromWire(m: Alive | Suspect | Dead): MembershipMessage {
         type: 'alive',
         id: nodeId(m.node),
         incarnation: m.incarnation,
-        addr: formatAddress(m.addr, m.port),
+        addr: addressOf(m.addr, m.port),
         zone: m.zone,
         meta: m.meta,
       } satisfies AliveMessage;
@@ -83,7 +124,7 @@ export function toPushNodeState(s: RemoteMemberState, versions: Versions): PushN
 export function fromPushNodeState(s: PushNodeState): RemoteMemberState {
   return {
     id: nodeId(s.name),
-    addr: formatAddress(s.addr, s.port),
+    addr: addressOf(s.addr, s.port),
     zone: s.zone,
     meta: s.meta,
     incarnation: s.incarnation,
