@@ -42,6 +42,8 @@ export async function joinConvergence(
 export interface CrashOutcome {
   readonly cluster: SimCluster;
   readonly victims: readonly string[];
+  /** Virtual ms the join took before the crash (see joinConvergence). */
+  readonly joinMs: number;
   /** Virtual ms from the crash until every live node marked every victim dead (null: not within the bound). */
   readonly allDeadMs: number | null;
   /** Per (observer, victim) pair: virtual ms from the crash to the observer's `fail` event. */
@@ -53,7 +55,7 @@ export interface CrashOutcome {
 
 /** Crashes `victimCount` random members of a converged cluster and measures who marks them dead, and when. */
 export async function crashDetection(seed: number, n: number, victimCount = 3): Promise<CrashOutcome> {
-  const { cluster } = await joinConvergence(seed, n);
+  const { cluster, convergedMs: joinMs } = await joinConvergence(seed, n);
   const victimAddrs = cluster.random.pick(victimCount, SimCluster.addrs(n));
   const victims = victimAddrs.map(SimCluster.nameOf);
   const t0 = cluster.sim.now();
@@ -65,6 +67,7 @@ export async function crashDetection(seed: number, n: number, victimCount = 3): 
   return {
     cluster,
     victims,
+    joinMs,
     allDeadMs,
     detections: victimFails.length === 0 ? null : distribution(victimFails.map((e) => e.atMs - t0)),
     falseFailures: fails.length - victimFails.length,
