@@ -14,8 +14,6 @@ export interface ChecksumEntry {
 
 /** Hex digits kept from the SHA-1 digest: 64 bits make an accidental collision between views negligible. */
 const CHECKSUM_HEX_DIGITS = 16;
-/** 13 hex digits = 52 bits, the most a float64 gauge holds exactly. */
-const GAUGE_HEX_DIGITS = 13;
 
 function compareEntries(a: ChecksumEntry, b: ChecksumEntry): number {
   if (a.id !== b.id) return a.id < b.id ? -1 : 1;
@@ -32,9 +30,4 @@ export function membershipChecksum(entries: Iterable<ChecksumEntry>): string {
   const hash = createHash('sha1');
   for (const e of sorted) hash.update(`${JSON.stringify([e.id, e.incarnation, e.state])}\n`);
   return hash.digest('hex').slice(0, CHECKSUM_HEX_DIGITS);
-}
-
-/** The checksum as a Prometheus gauge value: its first 52 bits as an exact integer. */
-export function checksumGaugeValue(checksum: string): number {
-  return Number.parseInt(checksum.slice(0, GAUGE_HEX_DIGITS), 16);
 }

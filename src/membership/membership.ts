@@ -6,7 +6,11 @@
  * Modelled on memberlist (state.go, net.go, memberlist.go), with time, randomness and the network
  * injected so a thousand of these run in one process in virtual time.
  */
-import { type MembershipMetrics, NOOP_MEMBERSHIP_METRICS } from '../metrics/membership-metrics.js';
+import {
+  checksumToGaugeValue,
+  type MembershipMetrics,
+  NOOP_MEMBERSHIP_METRICS,
+} from '../metrics/membership-metrics.js';
 import type { Clock } from '../runtime/clock.js';
 import type { Random } from '../runtime/random.js';
 import type { Cancel, Scheduler } from '../runtime/scheduler.js';
@@ -756,6 +760,7 @@ export class Membership {
 
   private updateGauges(): void {
     this.metrics.setMembers(this.table.countByState());
+    this.metrics.setChecksum(checksumToGaugeValue(this.table.checksum()));
     this.metrics.setLocalIncarnation(this.table.localIncarnation());
     this.metrics.setHealthScore(this.awareness.score());
     this.metrics.broadcastQueueDepth(this.queue.numQueued());

@@ -1,11 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  type ChecksumEntry,
-  checksumGaugeValue,
-  membershipChecksum,
-} from '../../../src/membership/checksum.js';
+import { type ChecksumEntry, membershipChecksum } from '../../../src/membership/checksum.js';
 import { MEMBER_STATES, nodeId } from '../../../src/membership/member.js';
+import { checksumToGaugeValue } from '../../../src/metrics/membership-metrics.js';
 import { seededRandom } from '../../../src/runtime/random.js';
 
 const entryArb: fc.Arbitrary<ChecksumEntry> = fc.record({
@@ -64,9 +61,9 @@ describe('membershipChecksum', () => {
   });
 
   it('maps to an exact integer gauge value below 2^52', () => {
-    const v = checksumGaugeValue(membershipChecksum(view));
+    const v = checksumToGaugeValue(membershipChecksum(view));
     expect(Number.isSafeInteger(v)).toBe(true);
     expect(v).toBeLessThan(2 ** 52);
-    expect(checksumGaugeValue('ffffffffffffffff')).toBe(2 ** 52 - 1);
+    expect(checksumToGaugeValue('ffffffffffffffff')).toBe(2 ** 52 - 1);
   });
 });
