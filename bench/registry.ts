@@ -5,4 +5,5 @@ export function registerAll(register: (name: string, load: Loader) => void): voi
   register('wire', () => import('./wire.js'));
   register('transport', () => import('./transport.js'));
   register('sim', () => import('./sim.js'));
+  register('membership', () => import('./membership.js'));
 }
