@@ -39,12 +39,6 @@ export interface MembershipConfig {
   readonly probeTimeoutMs: number;
 
   /**
-   * When an indirect probe fails, also try a reliable (TCP) ping to tell packet loss on the UDP path apart
-   * from a dead process. Disable only where TCP to peers is blocked. memberlist: `DisableTcpPings`.
-   */
-  readonly disableTcpPings: boolean;
-
-  /**
    * Members asked to ping-req a member that missed its direct ack. We wait for any single ack, so more
    * checks make a false suspicion under lossy paths less likely at the price of bandwidth.
    * memberlist: `IndirectChecks`.
@@ -137,12 +131,6 @@ export interface MembershipConfig {
   readonly leftReapTimeoutMs: number;
 
   /**
-   * Maximum number of incoming packets queued for processing before new ones are dropped; bounds memory
-   * when this node falls behind (its awareness then rises). memberlist: `HandoffQueueDepth`.
-   */
-  readonly handoffQueueDepth: number;
-
-  /**
    * Largest UDP payload we send, and so the budget for piggybacked broadcasts. 1400 stays under a 1500 MTU
    * with IP/UDP and encryption overhead; larger risks IP fragmentation (and loss of whole packets).
    * memberlist: `UDPBufferSize`.
@@ -193,7 +181,6 @@ export function lanConfig(): MembershipConfig {
     protocolVersion: PROTOCOL_VERSION_MAX,
     probeIntervalMs: 1 * SECOND_MS,
     probeTimeoutMs: 500,
-    disableTcpPings: false,
     indirectChecks: 3,
     awarenessMaxMultiplier: 8,
     retransmitMult: 4,
@@ -208,7 +195,6 @@ export function lanConfig(): MembershipConfig {
     reapIntervalMs: 15 * SECOND_MS,
     deadReapTimeoutMs: 24 * HOUR_MS,
     leftReapTimeoutMs: 24 * HOUR_MS,
-    handoffQueueDepth: 1024,
     udpBufferSizeBytes: 1400,
     maxMetaBytes: 512,
     broadcastQueueMaxDepth: 4096,
@@ -294,9 +280,6 @@ export function validateMembershipConfig(c: MembershipConfig): readonly string[]
         'the indirect probe must finish within the probe period',
     );
   }
-  if (typeof c.disableTcpPings !== 'boolean') {
-    errors.push(`disableTcpPings must be a boolean, got ${String(c.disableTcpPings)}`);
-  }
   check('indirectChecks', nonNegativeInt, 'a non-negative integer');
   check('awarenessMaxMultiplier', positiveInt, 'a positive integer');
   check('retransmitMult', positiveInt, 'a positive integer');
@@ -316,7 +299,6 @@ export function validateMembershipConfig(c: MembershipConfig): readonly string[]
   check('reapIntervalMs', positive, 'a positive number of ms');
   check('deadReapTimeoutMs', nonNegative, 'a non-negative number of ms');
   check('leftReapTimeoutMs', nonNegative, 'a non-negative number of ms');
-  check('handoffQueueDepth', positiveInt, 'a positive integer');
   const udp = check(
     'udpBufferSizeBytes',
     (v) => Number.isInteger(v) && v >= MIN_UDP_BUFFER_BYTES && v <= MAX_UDP_BUFFER_BYTES,

@@ -12,7 +12,6 @@ describe('membership config presets', () => {
     expect(lanConfig()).toMatchObject({
       probeIntervalMs: 1000,
       probeTimeoutMs: 500,
-      disableTcpPings: false,
       indirectChecks: 3,
       retransmitMult: 4,
       suspicionMult: 4,
@@ -24,7 +23,6 @@ describe('membership config presets', () => {
       pushPullIntervalMs: 30_000,
       tcpTimeoutMs: 10_000,
       deadNodeReclaimTimeMs: 0,
-      handoffQueueDepth: 1024,
       udpBufferSizeBytes: 1400,
       maxMetaBytes: 512,
     });
@@ -109,13 +107,11 @@ describe('validateMembershipConfig', () => {
     ['reapIntervalMs', 0],
     ['deadReapTimeoutMs', -1],
     ['leftReapTimeoutMs', -1],
-    ['handoffQueueDepth', 0],
     ['udpBufferSizeBytes', 100],
     ['udpBufferSizeBytes', 70_000],
     ['maxMetaBytes', -1],
     ['broadcastQueueMaxDepth', 0],
     ['protocolVersion', 0],
-    ['disableTcpPings', 'no'],
   ] as const)('rejects %s = %s, naming the field', (field, value) => {
     const errors = errorsFor({ [field]: value });
     expect(errors.length).toBeGreaterThan(0);
