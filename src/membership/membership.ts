@@ -57,12 +57,11 @@ import type {
 import { MemberTable, type SetMetaResult } from './member-table.js';
 import { Suspicion } from './suspicion.js';
 import { pushPullScaleMs, suspicionConfirmationsNeeded, suspicionTimeoutMs } from './timing.js';
+import { UserEventLog } from './user-events.js';
 import { fromPushNodeState, fromWire, toPushNodeState, toWire, wireVersions } from './wire-mapping.js';
 
 /** Bytes a piggybacked message costs beyond its own: the field tag and a length varint (≤ 16 KiB). */
 const PER_MESSAGE_OVERHEAD_BYTES = 3;
-/** User events remembered for de-duplication (Serf keeps a Lamport-time window; a count bound suffices here). */
-const SEEN_USER_EVENTS = 1024;
 
 export interface MembershipComponents {
   readonly clock: Clock;
@@ -138,9 +137,8 @@ export class Membership {
   private readonly loops: Cancel[] = [];
   /** Pending one-shot timers; each removes itself when it fires, so stop() cancels exactly what is pending. */
   private readonly oneShots = new Set<Cancel>();
-  private readonly seenUserEvents = new Set<string>();
+  private readonly userEvents = new UserEventLog();
   private seqNo = 0;
-  private ltime = 0;
   private probeList: NodeId[] = [];
   private probeIndex = 0;
   /** Sorted members, cached until the table changes (gossip and push/pull read it many times a second). */
@@ -349,9 +347,7 @@ export class Membership {
 
   /** Gossips a user event to every member (Serf user events: Lamport-timed, delivered at least once). */
   sendUserEvent(name: string, payload: Uint8Array): void {
-    this.ltime++;
-    const ev: UserEvent = { type: 'userEvent', ltime: this.ltime, name, payload, coalesce: false };
-    this.handleUserEvent(ev);
+    this.handleUserEvent(this.userEvents.create(name, payload));
   }
 
   private onPacket(from: Address, bytes: Uint8Array): void {
@@ -439,24 +435,14 @@ export class Membership {
   }
 
   private handleUserEvent(ev: UserEvent): void {
-    const key = `${ev.ltime}\u0000${ev.name}\u0000${Buffer.from(ev.payload).toString('base64')}`;
-    if (this.seenUserEvents.has(key)) return;
-    this.seenUserEvents.add(key);
-    if (this.seenUserEvents.size > SEEN_USER_EVENTS) {
-      const oldest = this.seenUserEvents.values().next().value as string;
-      this.seenUserEvents.delete(oldest);
-    }
-    // Lamport clock: witness the event's time so our next event orders after it.
-    if (ev.ltime > this.ltime) this.ltime = ev.ltime;
+    if (!this.userEvents.witness(ev)) return;
     this.queue.enqueue({ bytes: encodeMessage(ev) });
     this.emit({ kind: 'user', name: ev.name, payload: ev.payload, ltime: ev.ltime });
   }
 
   private async onRequest(from: Address, bytes: Uint8Array): Promise<Uint8Array> {
     if (!this.running) throw new Error('membership is not running');
-    const opened = this.open(bytes);
-    if (opened === null) throw new Error('request dropped: bad label or encryption');
-    const remote = this.decodePushPull(opened);
+    const remote = this.decodePushPull(bytes);
     if (typeof remote === 'string') {
       this.metrics.pushPull('received', 'error');
       throw new Error(`bad push/pull request from ${from}: ${remote}`);
@@ -627,9 +613,7 @@ export class Membership {
     const started = this.c.clock.now();
     try {
       const response = await this.c.transport.request(addr, this.encodePushPull(join), this.cfg.tcpTimeoutMs);
-      const opened = this.open(response);
-      if (opened === null) throw new Error('response dropped: bad label or encryption');
-      const remote = this.decodePushPull(opened);
+      const remote = this.decodePushPull(response);
       if (typeof remote === 'string') throw new Error(remote);
       if (!this.stopped) {
         this.apply(this.table.mergeRemoteState(remote.nodes.map(fromPushNodeState), this.c.clock.now()));
@@ -651,7 +635,10 @@ export class Membership {
     return sealPacket(plain, this.seal);
   }
 
-  private decodePushPull(bytes: Uint8Array): PushPull | string {
+  /** Opens (label, decryption) and decodes a push/pull frame; a string says why it was refused. */
+  private decodePushPull(sealed: Uint8Array): PushPull | string {
+    const bytes = this.open(sealed);
+    if (bytes === null) return 'bad label or encryption';
     const d = decodePacket(bytes, {
       cluster: this.cluster,
       maxBytes: this.c.transport.maxFrameBytes,
