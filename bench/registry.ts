@@ -6,4 +6,5 @@ export function registerAll(register: (name: string, load: Loader) => void): voi
   register('transport', () => import('./transport.js'));
   register('sim', () => import('./sim.js'));
   register('membership', () => import('./membership.js'));
+  register('storage', () => import('./storage.js'));
 }

@@ -1,0 +1,58 @@
+import { open, type RootDatabase } from 'lmdb';
+import type { RawRange } from './layout.js';
+import { type RawEngine, RawEngineStorage, type RawOp } from './raw-engine.js';
+import type { Storage } from './storage.js';
+
+export interface LmdbStorageOptions {
+  /** Directory holding the environment; created if absent. */
+  readonly path: string;
+}
+
+/**
+ * LMDB through lmdb-js. Durability: `overlappingSync: false` makes every commit fsync before the write
+ * promise resolves (lmdb-js's default on Linux resolves at commit and flushes afterwards, which is not
+ * what `Storage` promises). Concurrent writes in one event turn share a commit, so the fsync is amortised.
+ */
+class LmdbEngine implements RawEngine {
+  readonly name = 'lmdb';
+  readonly durable = true;
+
+  constructor(private readonly db: RootDatabase<Uint8Array, Uint8Array>) {}
+
+  async get(key: Uint8Array): Promise<Uint8Array | undefined> {
+    return this.db.get(key);
+  }
+
+  async write(ops: readonly RawOp[]): Promise<void> {
+    // One transaction: LMDB commits all of it or none of it.
+    await this.db.transaction(() => {
+      for (const op of ops) {
+        if (op.type === 'put') void this.db.put(op.key, op.value);
+        else void this.db.remove(op.key);
+      }
+    });
+  }
+
+  async *scan(range: RawRange): AsyncIterable<readonly [Uint8Array, Uint8Array]> {
+    // getRange runs in a read transaction: a snapshot for the whole iteration.
+    const entries = this.db.getRange(
+      range.lt === undefined ? { start: range.gte } : { start: range.gte, end: range.lt },
+    );
+    for (const { key, value } of entries) yield [key, value] as const;
+  }
+
+  async close(): Promise<void> {
+    await this.db.close();
+  }
+}
+
+export async function openLmdbStorage(options: LmdbStorageOptions): Promise<Storage> {
+  const db = open<Uint8Array, Uint8Array>({
+    path: options.path,
+    keyEncoding: 'binary',
+    encoding: 'binary',
+    compression: false,
+    overlappingSync: false,
+  });
+  return new RawEngineStorage(new LmdbEngine(db));
+}
