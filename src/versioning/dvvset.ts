@@ -1,4 +1,4 @@
-import { compareReplicaIds, type ReplicaId } from './replica-id.js';
+import { compareReplicaIds, mergeById, type ReplicaId } from './replica-id.js';
 import { dominates, type VersionVector, type VvEntry, equal as vvEqual } from './version-vector.js';
 
 /**
@@ -80,26 +80,7 @@ export function emptySet<V>(): DvvSet<V> {
 }
 
 function syncEntries<V>(a: readonly DvvEntry<V>[], b: readonly DvvEntry<V>[]): DvvEntry<V>[] {
-  const out: DvvEntry<V>[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < a.length || j < b.length) {
-    const x = a[i];
-    const y = b[j];
-    const c = x === undefined ? 1 : y === undefined ? -1 : compareReplicaIds(x.id, y.id);
-    if (c < 0) {
-      out.push(x!);
-      i++;
-    } else if (c > 0) {
-      out.push(y!);
-      j++;
-    } else {
-      out.push(mergeEntry(x!, y!));
-      i++;
-      j++;
-    }
-  }
-  return out;
+  return mergeById(a, b, mergeEntry);
 }
 
 /**

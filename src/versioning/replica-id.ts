@@ -19,3 +19,34 @@ export function replicaId(id: string): ReplicaId {
 export function compareReplicaIds(a: ReplicaId, b: ReplicaId): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
+
+/**
+ * Merges two lists sorted by replica id into one, calling `both` for an id present on each side: the
+ * shared walk of version-vector merge and DVV-set sync.
+ */
+export function mergeById<T extends { readonly id: ReplicaId }>(
+  a: readonly T[],
+  b: readonly T[],
+  both: (x: T, y: T) => T,
+): T[] {
+  const out: T[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    const x = a[i];
+    const y = b[j];
+    const c = x === undefined ? 1 : y === undefined ? -1 : compareReplicaIds(x.id, y.id);
+    if (c < 0) {
+      out.push(x as T);
+      i++;
+    } else if (c > 0) {
+      out.push(y as T);
+      j++;
+    } else {
+      out.push(both(x as T, y as T));
+      i++;
+      j++;
+    }
+  }
+  return out;
+}

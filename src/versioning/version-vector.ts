@@ -1,4 +1,4 @@
-import { compareReplicaIds, type ReplicaId } from './replica-id.js';
+import { compareReplicaIds, mergeById, type ReplicaId } from './replica-id.js';
 
 /** One component of a version vector: replica `id` has issued events 1..counter. */
 export interface VvEntry {
@@ -47,26 +47,7 @@ export function get(vv: VersionVector, id: ReplicaId): number {
 
 /** The least upper bound: pointwise maximum (a sorted merge, linear in the sizes). */
 export function merge(a: VersionVector, b: VersionVector): VersionVector {
-  const out: VvEntry[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < a.length || j < b.length) {
-    const x = a[i];
-    const y = b[j];
-    const c = x === undefined ? 1 : y === undefined ? -1 : compareReplicaIds(x.id, y.id);
-    if (c < 0) {
-      out.push(x!);
-      i++;
-    } else if (c > 0) {
-      out.push(y!);
-      j++;
-    } else {
-      out.push(x!.counter >= y!.counter ? x! : y!);
-      i++;
-      j++;
-    }
-  }
-  return out;
+  return mergeById(a, b, (x, y) => (x.counter >= y.counter ? x : y));
 }
 
 /** `a` has seen everything `b` has (a ≥ b pointwise). */
