@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Clock } from './clock.js';
 import { type Random, seededRandom } from './random.js';
-import { type Cancel, checkInterval, jitteredPeriod, type Scheduler } from './scheduler.js';
+import { type Cancel, periodic, type Scheduler } from './scheduler.js';
 
 /** The process's monotonic clock (performance.now) and the system wall clock. */
 export class RealClock implements Clock {
@@ -25,26 +25,13 @@ export class RealScheduler implements Scheduler {
   }
 
   every(intervalMs: number, fn: () => void, jitterMs = 0): Cancel {
-    checkInterval(intervalMs, jitterMs);
-    let cancelled = false;
-    let t: NodeJS.Timeout | undefined;
-    const arm = (): void => {
-      t = setTimeout(
-        tick,
-        jitteredPeriod(intervalMs, jitterMs, () => this.random.next()),
-      );
-      t.unref();
-    };
-    const tick = (): void => {
-      if (cancelled) return;
-      arm();
-      fn();
-    };
-    arm();
-    return () => {
-      cancelled = true;
-      if (t !== undefined) clearTimeout(t);
-    };
+    return periodic(
+      (ms, f) => this.after(ms, f),
+      intervalMs,
+      fn,
+      jitterMs,
+      () => this.random.next(),
+    );
   }
 }
 

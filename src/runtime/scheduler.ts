@@ -31,3 +31,32 @@ export function jitteredPeriod(intervalMs: number, jitterMs: number, unit: () =>
   if (jitterMs === 0) return intervalMs;
   return Math.max(1, intervalMs - jitterMs + unit() * 2 * jitterMs);
 }
+
+/**
+ * A jittered periodic timer built from one-shot timers, re-armed before each call so a slow `fn` does not
+ * shift the schedule and a `fn` that cancels its own timer stops it. Shared by every Scheduler.
+ */
+export function periodic(
+  after: (delayMs: number, fn: () => void) => Cancel,
+  intervalMs: number,
+  fn: () => void,
+  jitterMs: number,
+  unit: () => number,
+): Cancel {
+  checkInterval(intervalMs, jitterMs);
+  let cancelled = false;
+  let cancelNext: Cancel = () => {};
+  const arm = (): void => {
+    cancelNext = after(jitteredPeriod(intervalMs, jitterMs, unit), tick);
+  };
+  const tick = (): void => {
+    if (cancelled) return;
+    arm();
+    fn();
+  };
+  arm();
+  return () => {
+    cancelled = true;
+    cancelNext();
+  };
+}

@@ -1,6 +1,6 @@
 import type { Clock } from './clock.js';
 import type { Random } from './random.js';
-import { type Cancel, checkInterval, jitteredPeriod, type Scheduler } from './scheduler.js';
+import { type Cancel, periodic, type Scheduler } from './scheduler.js';
 
 interface TimedEvent {
   readonly atMs: number;
@@ -175,23 +175,13 @@ export class VirtualScheduler implements Scheduler {
   }
 
   every(intervalMs: number, fn: () => void, jitterMs = 0): Cancel {
-    checkInterval(intervalMs, jitterMs);
-    let cancelled = false;
-    let cancelNext: Cancel = () => {};
-    const arm = (): void => {
-      const period = jitteredPeriod(intervalMs, jitterMs, () => this.random.next());
-      cancelNext = this.time.at(this.time.now() + this.global(period), tick);
-    };
-    const tick = (): void => {
-      if (cancelled) return;
-      arm();
-      fn();
-    };
-    arm();
-    return () => {
-      cancelled = true;
-      cancelNext();
-    };
+    return periodic(
+      (ms, f) => this.after(ms, f),
+      intervalMs,
+      fn,
+      jitterMs,
+      () => this.random.next(),
+    );
   }
 
   private global(localMs: number): number {

@@ -1,6 +1,6 @@
 import type { Random } from '../runtime/random.js';
 import type { Cancel, Scheduler } from '../runtime/scheduler.js';
-import { checkInterval, jitteredPeriod } from '../runtime/scheduler.js';
+import { periodic } from '../runtime/scheduler.js';
 import type { VirtualClock, VirtualTime } from '../runtime/virtual.js';
 import type { NodeHost } from './node-host.js';
 
@@ -41,33 +41,17 @@ export class SimScheduler implements Scheduler {
     };
   }
 
+  /**
+   * Built on `after`, so a tick that comes due during a pause is held like any timer and the next period
+   * is armed only when it runs: ticks missed during a stall coalesce into one, as node's setTimeout chains do.
+   */
   every(intervalMs: number, fn: () => void, jitterMs = 0): Cancel {
-    checkInterval(intervalMs, jitterMs);
-    const host = this.host;
-    const epoch = this.epoch;
-    if (host.epoch !== epoch) return noop;
-    let cancelled = false;
-    let cancelNext: Cancel = noop;
-    const unit = (): number => this.random.next();
-    // The next period is armed when a tick actually runs, so ticks missed during a pause coalesce into one,
-    // as node's setTimeout chains do after a stall.
-    const arm = (): void => {
-      const period = jitteredPeriod(intervalMs, jitterMs, unit);
-      cancelNext = this.time.at(this.time.now() + this.clock.toGlobalDuration(period), tick);
-    };
-    const tick = (): void => {
-      if (cancelled || host.epoch !== epoch) return;
-      if (host.state === 'paused') {
-        host.hold(tick, false);
-        return;
-      }
-      arm();
-      fn();
-    };
-    arm();
-    return () => {
-      cancelled = true;
-      cancelNext();
-    };
+    return periodic(
+      (ms, f) => this.after(ms, f),
+      intervalMs,
+      fn,
+      jitterMs,
+      () => this.random.next(),
+    );
   }
 }
