@@ -5,6 +5,7 @@ import { lanConfig, localConfig, type MembershipConfig, wanConfig } from './memb
 import { Membership } from './membership/membership.js';
 import { createMetricsRegistry, type MetricsRegistry } from './metrics/registry.js';
 import { realRuntime } from './runtime/real.js';
+import { RequestRouter } from './transport/request-router.js';
 import { UdpTransport } from './transport/udp-transport.js';
 import { Keyring } from './wire/index.js';
 
@@ -42,6 +43,9 @@ export interface HearsayNode {
   /** Closes sockets without leaving (others will detect a failure). */
   close(): Promise<void>;
 }
+
+/** Service ids on the stream channel (one byte per request frame); the store's services come next. */
+const SERVICE_MEMBERSHIP = 0;
 
 const PROFILES: Record<NodeSettings['profile'], () => MembershipConfig> = {
   lan: lanConfig,
@@ -100,8 +104,14 @@ export async function startNode(s: NodeSettings): Promise<HearsayNode> {
       s.bind,
       s.httpPort,
     );
+    const router = new RequestRouter(transport);
     membership = new Membership(
-      { ...runtime, transport, resolve: resolveHost, metrics: metrics.membership() },
+      {
+        ...runtime,
+        transport: router.service(SERVICE_MEMBERSHIP),
+        resolve: resolveHost,
+        metrics: metrics.membership(),
+      },
       {
         name: s.name,
         cluster: s.cluster,
