@@ -4,6 +4,7 @@ import { startHttpServer } from './http/server.js';
 import { lanConfig, localConfig, type MembershipConfig, wanConfig } from './membership/config.js';
 import { Membership } from './membership/membership.js';
 import { createMetricsRegistry, type MetricsRegistry } from './metrics/registry.js';
+import { Ring } from './ring/ring.js';
 import { realRuntime } from './runtime/real.js';
 import { RequestRouter } from './transport/request-router.js';
 import { UdpTransport } from './transport/udp-transport.js';
@@ -100,6 +101,7 @@ export async function startNode(s: NodeSettings): Promise<HearsayNode> {
         ready: () => joined,
         metricsText: () => metrics.text(),
         metricsContentType: metrics.contentType,
+        ring: (n) => new Ring(membership?.members() ?? []).describe(n),
       },
       s.bind,
       s.httpPort,

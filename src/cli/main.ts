@@ -208,8 +208,7 @@ export function buildProgram(): Command {
     .option('--http <host:port>', 'HTTP address of an agent', '127.0.0.1:8080')
     .option('--json', 'print the raw JSON')
     .action(async (opts: { http: string; json?: boolean }) => {
-      if (parseAddress(opts.http) === null) throw new CliError(`--http "${opts.http}" is not host:port`, 2);
-      let body: {
+      const body = await getJson<{
         members: {
           name: string;
           addr: string;
@@ -218,14 +217,7 @@ export function buildProgram(): Command {
           state: string;
           incarnation: number;
         }[];
-      };
-      try {
-        const res = await fetch(`http://${opts.http}/cluster/members`, { signal: AbortSignal.timeout(5000) });
-        if (!res.ok) throw new Error(`HTTP ${res.status}`);
-        body = (await res.json()) as typeof body;
-      } catch (err) {
-        throw new CliError(`cannot reach agent at ${opts.http}: ${(err as Error).message}`);
-      }
+      }>(opts.http, '/cluster/members');
       if (opts.json === true) {
         console.log(JSON.stringify(body, null, 2));
         return;
@@ -237,18 +229,56 @@ export function buildProgram(): Command {
         String(m.incarnation),
         m.zone,
       ]);
-      const header = ['NAME', 'ADDRESS', 'STATE', 'INCARNATION', 'ZONE'];
-      const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-      for (const r of [header, ...rows])
-        console.log(
-          r
-            .map((c, i) => c.padEnd(widths[i] ?? 0))
-            .join('  ')
-            .trimEnd(),
-        );
+      printTable(['NAME', 'ADDRESS', 'STATE', 'INCARNATION', 'ZONE'], rows);
+    });
+
+  program
+    .command('ring')
+    .description('show how partitions are placed on the members one agent sees')
+    .option('--http <host:port>', 'HTTP address of an agent', '127.0.0.1:8080')
+    .option('--n <replicas>', 'replicas per partition', intArg(1, 64), 3)
+    .option('--json', 'print the raw JSON (every partition with its owners)')
+    .action(async (opts: { http: string; n: number; json?: boolean }) => {
+      const body = await getJson<{
+        partitions: number;
+        replicas: number;
+        members: { id: string; zone: string; state: string; primaries: number }[];
+      }>(opts.http, `/cluster/ring?n=${opts.n}`);
+      if (opts.json === true) {
+        console.log(JSON.stringify(body, null, 2));
+        return;
+      }
+      console.log(`${body.partitions} partitions, ${body.replicas} replicas each`);
+      printTable(
+        ['NAME', 'ZONE', 'STATE', 'PRIMARIES'],
+        body.members.map((m) => [m.id, m.zone, m.state, String(m.primaries)]),
+      );
     });
 
   return program;
+}
+
+/** GETs JSON from an agent's HTTP API; unreachable or non-2xx becomes a one-line CLI error. */
+async function getJson<T>(http: string, path: string): Promise<T> {
+  if (parseAddress(http) === null) throw new CliError(`--http "${http}" is not host:port`, 2);
+  try {
+    const res = await fetch(`http://${http}${path}`, { signal: AbortSignal.timeout(5000) });
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    return (await res.json()) as T;
+  } catch (err) {
+    throw new CliError(`cannot reach agent at ${http}: ${(err as Error).message}`);
+  }
+}
+
+function printTable(header: readonly string[], rows: readonly (readonly string[])[]): void {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  for (const r of [header, ...rows])
+    console.log(
+      r
+        .map((c, i) => c.padEnd(widths[i] ?? 0))
+        .join('  ')
+        .trimEnd(),
+    );
 }
 
 /** Waits until `node` sees `n` alive members (bounded); returns how many it saw. */
@@ -267,8 +297,9 @@ async function main(): Promise<void> {
   } catch (err) {
     const e = err as { code?: string; exitCode?: number; message?: string };
     if (e.code?.startsWith('commander.')) {
-      // commander already printed usage or help.
-      process.exit(e.exitCode ?? 2);
+      // commander already printed the help or the usage error; usage errors exit 2, like our config errors.
+      const helpOrVersion = e.code === 'commander.helpDisplayed' || e.code === 'commander.version';
+      process.exit(helpOrVersion ? 0 : 2);
     }
     if (err instanceof ConfigError) {
       console.error(`hearsay: ${err.message}`);

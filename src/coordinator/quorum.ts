@@ -63,3 +63,9 @@ export function strictModeCheck(n: number, r: number, w: number): StrictModeResu
 function assertN(n: number): void {
   if (!Number.isSafeInteger(n) || n < 1) throw new RangeError(`n must be a positive integer, got ${n}`);
 }
+
+/**
+ * The replica count N of a namespace without its own setting (DESIGN.md §9): Riak's and Cassandra's usual 3,
+ * the smallest N where a quorum (2) survives one failed replica.
+ */
+export const DEFAULT_REPLICAS = 3;

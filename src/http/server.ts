@@ -1,7 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { DEFAULT_REPLICAS } from '../coordinator/quorum.js';
 import type { MemberState } from '../membership/member.js';
 import type { Member } from '../membership/member-events.js';
+import type { RingDescription } from '../ring/ring.js';
 import { parseAddress } from '../transport/transport.js';
 
 /** What the HTTP layer needs from a node; the store's routes (#5) join these. */
@@ -11,6 +13,8 @@ export interface HttpBackend {
   ready(): boolean;
   metricsText(): Promise<string>;
   readonly metricsContentType: string;
+  /** Partition owners for N replicas under the current membership view (`/cluster/ring?n=`). */
+  ring(n: number): RingDescription;
 }
 
 /** The member shape of DESIGN.md §13: `dead` is shown as `failed`, the HTTP port comes from metadata. */
@@ -37,12 +41,21 @@ function json(res: ServerResponse, status: number, body: unknown): void {
 }
 
 async function route(backend: HttpBackend, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const path = url.pathname;
   const routes: Record<string, () => Promise<void> | void> = {
     '/health': () => json(res, 200, { status: 'ok' }),
     '/ready': () =>
       backend.ready() ? json(res, 200, { status: 'ready' }) : json(res, 503, { error: 'not joined yet' }),
     '/cluster/members': () => json(res, 200, { members: backend.members().map(memberJson) }),
+    '/cluster/ring': () => {
+      const raw = url.searchParams.get('n');
+      const n = raw === null ? DEFAULT_REPLICAS : Number(raw);
+      if (!(Number.isInteger(n) && n >= 1 && n <= 64 && (raw === null || /^\d+$/.test(raw)))) {
+        return json(res, 400, { error: 'n must be an integer in [1, 64]' });
+      }
+      json(res, 200, backend.ring(n));
+    },
     '/metrics': async () => {
       const text = await backend.metricsText();
       res.writeHead(200, { 'content-type': backend.metricsContentType });

@@ -114,6 +114,27 @@ describe('hearsay agent (real processes)', () => {
     const others = await Promise.all(['a2', 'a3', 'a4', 'a5'].map((n) => startAgent(n, 0, [seed.address])));
     const agents = [seed, ...others];
     for (const name of ['a1', 'a2', 'a3', 'a4', 'a5']) await waitForState(agents, name, 'alive', 20_000);
+    // The CLI reads the same views over HTTP.
+    const members = spawnSync(process.execPath, [CLI, 'members', '--http', `127.0.0.1:${seed.httpPort}`], {
+      encoding: 'utf8',
+      timeout: 15_000,
+    });
+    expect(members.status).toBe(0);
+    expect(members.stdout.split('\n').filter((l) => / alive /.test(l))).toHaveLength(5);
+    const ring = spawnSync(process.execPath, [CLI, 'ring', '--http', `127.0.0.1:${seed.httpPort}`], {
+      encoding: 'utf8',
+      timeout: 15_000,
+    });
+    expect(ring.status).toBe(0);
+    expect(ring.stdout).toMatch(/^256 partitions, 3 replicas each/);
+    // With 5 members and N = 3, the primaries add up to 3 · 256.
+    const primaries = ring.stdout
+      .split('\n')
+      .slice(2)
+      .filter((l) => l.trim() !== '')
+      .map((l) => Number(l.trim().split(/\s+/).pop()));
+    expect(primaries).toHaveLength(5);
+    expect(primaries.reduce((a, b) => a + b, 0)).toBe(3 * 256);
     // The gossip port also answers wire-level pings, by name only.
     expect(await pingOnce(seed.address, 'a1')).toBe(true);
     expect(await pingOnce(seed.address, 'a2')).toBe(false);
@@ -140,6 +161,9 @@ describe('hearsay agent (real processes)', () => {
   });
 
   it('rejects bad flags with a clear message and exit code 2', () => {
+    const n0 = spawnSync(process.execPath, [CLI, 'ring', '--n', '0'], { encoding: 'utf8', timeout: 15_000 });
+    expect(n0.status).toBe(2);
+    expect(n0.stderr).toMatch(/must be an integer in \[1, 64\]/);
     const r = spawnSync(process.execPath, [CLI, 'agent', '--port', '70000'], {
       encoding: 'utf8',
       timeout: 15_000,

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type HttpBackend, startHttpServer } from '../../../src/http/server.js';
 import { nodeId } from '../../../src/membership/member.js';
 import type { Member } from '../../../src/membership/member-events.js';
+import { Ring } from '../../../src/ring/ring.js';
 
 const members: Member[] = [
   {
@@ -29,6 +30,7 @@ const backend: HttpBackend = {
   ready: () => ready,
   metricsText: async () => '# HELP x y\n# TYPE x gauge\nx 1\n',
   metricsContentType: 'text/plain; version=0.0.4; charset=utf-8',
+  ring: (n) => new Ring(members, { partitions: 8 }).describe(n),
 };
 let server: Awaited<ReturnType<typeof startHttpServer>>;
 const url = (path: string): string => `http://127.0.0.1:${server.port}${path}`;
@@ -82,6 +84,30 @@ describe('HTTP API (membership routes)', () => {
     const res = await fetch(url('/metrics'));
     expect(res.headers.get('content-type')).toContain('version=0.0.4');
     expect(await res.text()).toContain('x 1');
+  });
+
+  it('GET /cluster/ring lists every partition with its owners among live members (n defaults to 3)', async () => {
+    const res = await fetch(url('/cluster/ring'));
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as {
+      partitions: number;
+      replicas: number;
+      owners: { owners: string[] }[];
+    };
+    expect(body.partitions).toBe(8);
+    expect(body.replicas).toBe(3);
+    expect(body.owners).toHaveLength(8);
+    // Only `a` is alive (b is dead), so every partition has exactly one owner whatever n asks for.
+    for (const p of body.owners) expect(p.owners).toEqual(['a']);
+    expect(((await (await fetch(url('/cluster/ring?n=1'))).json()) as { replicas: number }).replicas).toBe(1);
+  });
+
+  it('rejects a bad n on /cluster/ring with a JSON 400', async () => {
+    for (const bad of ['abc', '0', '65', '1.5', '-1']) {
+      const res = await fetch(url(`/cluster/ring?n=${bad}`));
+      expect(res.status).toBe(400);
+      expect(await res.json()).toEqual({ error: 'n must be an integer in [1, 64]' });
+    }
   });
 
   it('unknown routes get a JSON 404 and other methods a JSON 405 with Allow', async () => {
