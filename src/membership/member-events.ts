@@ -51,15 +51,11 @@ export interface DeadMessage {
 
 export type MembershipMessage = AliveMessage | SuspectMessage | DeadMessage;
 
-/** One member as another node reported it in a push/pull exchange (memberlist `pushNodeState`). */
-export interface RemoteMemberState {
-  readonly id: NodeId;
-  readonly addr: string;
-  readonly zone: string;
-  readonly meta: MemberMeta;
-  readonly incarnation: number;
-  readonly state: MemberState;
-}
+/**
+ * One member as another node reported it in a push/pull exchange (memberlist `pushNodeState`): a member
+ * record without our local state-change time, which means nothing on another node.
+ */
+export type RemoteMemberState = Omit<Member, 'stateChangeMs'>;
 
 /** memberlist EventDelegate: NotifyJoin, NotifyUpdate, and NotifyLeave split into a graceful leave and a failure. */
 export type MemberEventKind = 'join' | 'leave' | 'fail' | 'update';

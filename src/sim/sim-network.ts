@@ -528,17 +528,9 @@ export class SimNetwork implements SimFabric {
     fromIdx: number,
     body: Uint8Array,
   ): void {
-    const host = to.host;
-    const ev = (): void => {
-      if (host.epoch !== epoch || pending.settled) return;
-      if (host.state === 'paused') {
-        host.hold(ev, false);
-        return;
-      }
-      this.trace.event(this.time.now(), fromIdx, host.idx, TraceKind.response, body);
-      to.succeed(pending, body);
-    };
-    this.time.at(this.time.now() + delayMs, ev);
+    this.settleAt(delayMs, to, epoch, pending, fromIdx, TraceKind.response, body, () =>
+      to.succeed(pending, body),
+    );
   }
 
   private replyAt(
@@ -550,6 +542,25 @@ export class SimNetwork implements SimFabric {
     code: TransportErrorCode,
     message: string,
   ): void {
+    this.settleAt(delayMs, to, epoch, pending, fromIdx, TraceKind.error, null, () =>
+      to.fail(pending, code, message),
+    );
+  }
+
+  /**
+   * Delivers the outcome of a request to its (still current, not yet settled) requester after `delayMs`;
+   * held while the requester is paused, dropped if it crashed meanwhile.
+   */
+  private settleAt(
+    delayMs: number,
+    to: SimTransport,
+    epoch: number,
+    pending: PendingRequest,
+    fromIdx: number,
+    kind: (typeof TraceKind)[keyof typeof TraceKind],
+    body: Uint8Array | null,
+    settle: () => void,
+  ): void {
     const host = to.host;
     const ev = (): void => {
       if (host.epoch !== epoch || pending.settled) return;
@@ -557,8 +568,8 @@ export class SimNetwork implements SimFabric {
         host.hold(ev, false);
         return;
       }
-      this.trace.event(this.time.now(), fromIdx, host.idx, TraceKind.error, null);
-      to.fail(pending, code, message);
+      this.trace.event(this.time.now(), fromIdx, host.idx, kind, body);
+      settle();
     };
     this.time.at(this.time.now() + delayMs, ev);
   }
