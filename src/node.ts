@@ -1,11 +1,16 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { startHttpServer } from './http/server.js';
+import { defaultKvConfig, type KvConfig } from './kv/config.js';
+import { KvStore } from './kv/kv-store.js';
+import { sealedTransport } from './kv/sealed-transport.js';
 import { lanConfig, localConfig, type MembershipConfig, wanConfig } from './membership/config.js';
 import { Membership } from './membership/membership.js';
 import { createMetricsRegistry, type MetricsRegistry } from './metrics/registry.js';
-import { Ring } from './ring/ring.js';
 import { realRuntime } from './runtime/real.js';
+import { openDurableStorage } from './storage/default-storage.js';
+import { openMemoryStorage } from './storage/memory-storage.js';
+import type { Storage } from './storage/storage.js';
 import { RequestRouter } from './transport/request-router.js';
 import { UdpTransport } from './transport/udp-transport.js';
 import { Keyring } from './wire/index.js';
@@ -30,6 +35,10 @@ export interface NodeSettings {
   /** Base64 AES-256 keys, primary first; empty = no encryption. */
   readonly encrypt: readonly string[];
   readonly label: string;
+  /** Storage directory (created if missing), or `:memory:` for the in-memory engine. */
+  readonly dataDir: string;
+  /** Store settings over the defaults (src/kv/config.ts). */
+  readonly kv?: Partial<KvConfig>;
 }
 
 export interface HearsayNode {
@@ -39,14 +48,25 @@ export interface HearsayNode {
   readonly httpPort: number;
   readonly membership: Membership;
   readonly metrics: MetricsRegistry;
+  readonly kv: KvStore;
   /** Leaves gracefully (others see `left`), then closes sockets. */
   leave(): Promise<void>;
   /** Closes sockets without leaving (others will detect a failure). */
   close(): Promise<void>;
 }
 
-/** Service ids on the stream channel (one byte per request frame); the store's services come next. */
+/** Service ids on the stream channel (one byte per request frame). */
 const SERVICE_MEMBERSHIP = 0;
+const SERVICE_KV = 1;
+
+async function openStorage(dataDir: string): Promise<Storage> {
+  if (dataDir === ':memory:') return openMemoryStorage();
+  try {
+    return await openDurableStorage({ path: dataDir });
+  } catch (err) {
+    throw new NodeSetupError(`cannot open the data directory ${dataDir}: ${(err as Error).message}`);
+  }
+}
 
 const PROFILES: Record<NodeSettings['profile'], () => MembershipConfig> = {
   lan: lanConfig,
@@ -91,6 +111,14 @@ export async function startNode(s: NodeSettings): Promise<HearsayNode> {
     throw new NodeSetupError(`cannot bind ${s.bind}:${s.port}: ${(err as Error).message}`);
   }
   const metrics = createMetricsRegistry({ node: s.name, collectDefault: true });
+  let storage: Storage;
+  try {
+    storage = await openStorage(s.dataDir);
+  } catch (err) {
+    await transport.close();
+    throw err;
+  }
+  let kv: KvStore | undefined;
   let http: Awaited<ReturnType<typeof startHttpServer>> | undefined;
   let membership: Membership | undefined;
   let joined = s.join.length === 0;
@@ -101,7 +129,13 @@ export async function startNode(s: NodeSettings): Promise<HearsayNode> {
         ready: () => joined,
         metricsText: () => metrics.text(),
         metricsContentType: metrics.contentType,
-        ring: (n) => new Ring(membership?.members() ?? []).describe(n),
+        get kv() {
+          return kv;
+        },
+        ring: (n) => {
+          if (kv === undefined) throw new Error('store not running');
+          return kv.describeRing(n);
+        },
       },
       s.bind,
       s.httpPort,
@@ -124,16 +158,38 @@ export async function startNode(s: NodeSettings): Promise<HearsayNode> {
         ...(s.label === '' ? {} : { label: s.label }),
       },
     );
+    const view = membership;
+    kv = await KvStore.open(
+      {
+        ...runtime,
+        transport: sealedTransport(router.service(SERVICE_KV), {
+          keyring,
+          label: s.label,
+          requireEncryption: true,
+        }),
+        storage,
+        members: () => view.members(),
+        metrics: metrics.kv().coordinator,
+        replicaMetrics: metrics.kv().replica,
+      },
+      { self: s.name, config: { ...defaultKvConfig(), ...s.kv } },
+    );
   } catch (err) {
     await http?.close();
     await transport.close();
+    await storage.close();
+    if (err instanceof RangeError && err.message.startsWith('invalid store config')) {
+      throw new NodeSetupError(err.message);
+    }
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE')
       throw new NodeSetupError(`HTTP port ${s.httpPort} is already in use (--http-port)`);
     throw err;
   }
   const m = membership;
+  const store = kv;
   m.start();
+  store.start();
   if (s.join.length > 0) {
     void m.joinWithRetry(s.join).then((r) => {
       if (r.contacted > 0) joined = true;
@@ -141,9 +197,11 @@ export async function startNode(s: NodeSettings): Promise<HearsayNode> {
   }
   const httpServer = http;
   const close = async (): Promise<void> => {
+    store.stop();
     m.stop();
     await httpServer.close();
     await transport.close();
+    await storage.close();
   };
   return {
     name: s.name,
@@ -151,6 +209,7 @@ export async function startNode(s: NodeSettings): Promise<HearsayNode> {
     httpPort: httpServer.port,
     membership: m,
     metrics,
+    kv: store,
     leave: async () => {
       await m.leave();
       await close();

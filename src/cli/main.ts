@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { hostname } from 'node:os';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { type HearsayNode, NodeSetupError, startNode } from '../node.js';
 import { realRuntime } from '../runtime/real.js';
 import { parseAddress } from '../transport/transport.js';
@@ -13,6 +13,7 @@ import {
   type RawAgentConfig,
   resolveAgentConfig,
 } from './agent-config.js';
+import { DEFAULT_HTTP, processIo, runDel, runGet, runPut } from './kv-commands.js';
 import { pingNode } from './ping.js';
 
 const AGENT_DEFAULTS: AgentConfig = {
@@ -29,8 +30,6 @@ const AGENT_DEFAULTS: AgentConfig = {
   encrypt: [],
   label: '',
 };
-
-const NOT_YET = 'the key-value store and its HTTP key API (#5) are not built yet: nodes run membership only';
 
 /** A user-facing failure: one line on stderr and this exit code, no stack trace. */
 class CliError extends Error {
@@ -64,6 +63,15 @@ function intArg(min: number, max: number) {
     }
     return n;
   };
+}
+
+/** Flags shared by put, get and del. */
+interface KvFlags {
+  http: string;
+  ns?: string;
+  w?: string;
+  context?: string;
+  timeout?: number;
 }
 
 export function buildProgram(): Command {
@@ -106,7 +114,9 @@ export function buildProgram(): Command {
         `hearsay agent ${cfg.name} listening on ${node.address} (gossip udp+tcp), http 127.0.0.1:${node.httpPort}, cluster "${cfg.cluster}"`,
       );
       if (cfg.join.length > 0) console.log(`joining ${cfg.join.join(',')}`);
-      console.log(`note: ${NOT_YET}`);
+      console.log(
+        `store: data in ${cfg.dataDir}; try curl -X PUT --data-binary v http://127.0.0.1:${node.httpPort}/kv/k`,
+      );
       untilSignal([node]);
     });
 
@@ -122,40 +132,59 @@ export function buildProgram(): Command {
       8080,
     )
     .option('--cluster <name>', 'cluster name', 'hearsay')
-    .action(async (opts: { nodes: number; basePort: number; httpBasePort: number; cluster: string }) => {
-      if (Math.max(opts.basePort, opts.httpBasePort) + opts.nodes - 1 > 65535) {
-        throw new CliError('a port range (--base-port/--http-base-port + --nodes) exceeds 65535', 2);
-      }
-      const nodes: HearsayNode[] = [];
-      try {
-        for (let i = 0; i < opts.nodes; i++) {
-          const cfg = resolveAgentConfig(AGENT_DEFAULTS, {
-            name: `node${i + 1}`,
-            port: opts.basePort + i,
-            httpPort: opts.httpBasePort + i,
-            cluster: opts.cluster,
-            profile: 'local',
-            join: i === 0 ? [] : [`127.0.0.1:${opts.basePort}`],
-          });
-          nodes.push(await startNode(cfg));
+    .option('--data-dir <dir>', 'parent directory for per-node stores, or :memory:', ':memory:')
+    .action(
+      async (opts: {
+        nodes: number;
+        basePort: number;
+        httpBasePort: number;
+        cluster: string;
+        dataDir: string;
+      }) => {
+        if (Math.max(opts.basePort, opts.httpBasePort) + opts.nodes - 1 > 65535) {
+          throw new CliError('a port range (--base-port/--http-base-port + --nodes) exceeds 65535', 2);
         }
-      } catch (err) {
-        await Promise.all(nodes.map((n) => n.close()));
-        throw err;
-      }
-      const first = nodes[0] as HearsayNode;
-      const all = await waitForMembers(first, nodes.length, 10_000);
-      console.log(`hearsay dev: ${nodes.length} nodes in cluster "${opts.cluster}" (${all} see each other)`);
-      for (const n of nodes)
-        console.log(`  ${n.name}  gossip ${n.address} (udp+tcp)  http 127.0.0.1:${n.httpPort}`);
-      console.log(`note: ${NOT_YET}`);
-      console.log('\ntry, in another terminal:');
-      console.log(`  curl -s http://127.0.0.1:${first.httpPort}/cluster/members`);
-      console.log(`  node dist/src/cli/main.js members --http 127.0.0.1:${first.httpPort}`);
-      console.log(`  node dist/src/cli/main.js ping ${first.address} --node ${first.name} --count 3`);
-      console.log('\nCtrl-C stops the cluster (each node leaves gracefully).');
-      untilSignal(nodes);
-    });
+        const nodes: HearsayNode[] = [];
+        try {
+          for (let i = 0; i < opts.nodes; i++) {
+            const cfg = resolveAgentConfig(AGENT_DEFAULTS, {
+              name: `node${i + 1}`,
+              port: opts.basePort + i,
+              httpPort: opts.httpBasePort + i,
+              cluster: opts.cluster,
+              profile: 'local',
+              join: i === 0 ? [] : [`127.0.0.1:${opts.basePort}`],
+              dataDir: opts.dataDir === ':memory:' ? ':memory:' : `${opts.dataDir}/node${i + 1}`,
+            });
+            nodes.push(await startNode(cfg));
+          }
+        } catch (err) {
+          await Promise.all(nodes.map((n) => n.close()));
+          throw err;
+        }
+        const first = nodes[0] as HearsayNode;
+        const all = await waitForMembers(first, nodes.length, 10_000);
+        console.log(
+          `hearsay dev: ${nodes.length} nodes in cluster "${opts.cluster}" (${all} see each other)`,
+        );
+        for (const n of nodes)
+          console.log(`  ${n.name}  gossip ${n.address} (udp+tcp)  http 127.0.0.1:${n.httpPort}`);
+        const check = await selfCheck(nodes);
+        console.log(`store: N=3 replicas, R=W=quorum; self-check ${check}`);
+        const second = nodes[1] ?? first;
+        console.log('\ntry, in another terminal:');
+        console.log(
+          `  curl -i -X PUT --data-binary 'hello world' http://127.0.0.1:${first.httpPort}/kv/greeting`,
+        );
+        console.log(`  curl -i http://127.0.0.1:${second.httpPort}/kv/greeting`);
+        console.log(`  node dist/src/cli/main.js get greeting --http 127.0.0.1:${second.httpPort}`);
+        console.log(`  curl -s http://127.0.0.1:${first.httpPort}/cluster/members`);
+        console.log(`  node dist/src/cli/main.js members --http 127.0.0.1:${first.httpPort}`);
+        console.log(`  node dist/src/cli/main.js ping ${first.address} --node ${first.name} --count 3`);
+        console.log('\nCtrl-C stops the cluster (each node leaves gracefully).');
+        untilSignal(nodes);
+      },
+    );
 
   program
     .command('ping')
@@ -205,7 +234,7 @@ export function buildProgram(): Command {
   program
     .command('members')
     .description("list the cluster's members as one agent sees them")
-    .option('--http <host:port>', 'HTTP address of an agent', '127.0.0.1:8080')
+    .option('--http <host:port>', 'HTTP address of an agent', DEFAULT_HTTP)
     .option('--json', 'print the raw JSON')
     .action(async (opts: { http: string; json?: boolean }) => {
       const body = await getJson<{
@@ -235,7 +264,7 @@ export function buildProgram(): Command {
   program
     .command('ring')
     .description('show how partitions are placed on the members one agent sees')
-    .option('--http <host:port>', 'HTTP address of an agent', '127.0.0.1:8080')
+    .option('--http <host:port>', 'HTTP address of an agent', DEFAULT_HTTP)
     .option('--n <replicas>', 'replicas per partition', intArg(1, 64), 3)
     .option('--json', 'print the raw JSON (every partition with its owners)')
     .action(async (opts: { http: string; n: number; json?: boolean }) => {
@@ -253,6 +282,55 @@ export function buildProgram(): Command {
         ['NAME', 'ZONE', 'STATE', 'PRIMARIES'],
         body.members.map((m) => [m.id, m.zone, m.state, String(m.primaries)]),
       );
+    });
+
+  program
+    .command('put')
+    .description('write a value (VALUE, --file, or stdin) to a key; prints the new context token')
+    .argument('<key>', 'the key (UTF-8)')
+    .argument('[value]', 'the value as UTF-8 text (else --file, else stdin)')
+    .option('--http <host:port>', 'HTTP address of an agent', DEFAULT_HTTP)
+    .option('--ns <namespace>', 'namespace (default: "default")')
+    .option('--w <w>', "write quorum: one, quorum, all or a number (default: the namespace's)")
+    .option('--context <token>', 'context token from the read this write supersedes (default: blind write)')
+    .option('--file <path>', 'read the value from this file')
+    .option('--timeout <ms>', 'request timeout', intArg(1, 600_000))
+    .action(async (key: string, value: string | undefined, opts: KvFlags & { file?: string }) => {
+      process.exitCode = await runPut(
+        { ...opts, key, ...(value === undefined ? {} : { value }) },
+        processIo(),
+      );
+    });
+
+  program
+    .command('get')
+    .description('read a key: the value on stdout, its context token on stderr')
+    .argument('<key>', 'the key (UTF-8)')
+    .option('--http <host:port>', 'HTTP address of an agent', DEFAULT_HTTP)
+    .option('--ns <namespace>', 'namespace (default: "default")')
+    .option('--r <r>', "read quorum: one, quorum, all or a number (default: the namespace's)")
+    .addOption(
+      new Option('--repair <mode>', 'read repair before answering (sync) or after').choices([
+        'sync',
+        'async',
+      ]),
+    )
+    .option('--timeout <ms>', 'request timeout', intArg(1, 600_000))
+    .action(async (key: string, opts: KvFlags & { r?: string; repair?: 'sync' | 'async' }) => {
+      process.exitCode = await runGet({ ...opts, key }, processIo());
+    });
+
+  program
+    .command('del')
+    .description('delete a key; prints the context token of the delete')
+    .argument('<key>', 'the key (UTF-8)')
+    .option('--http <host:port>', 'HTTP address of an agent', DEFAULT_HTTP)
+    .option('--ns <namespace>', 'namespace (default: "default")')
+    .option('--w <w>', "write quorum: one, quorum, all or a number (default: the namespace's)")
+    .option('--context <token>', 'context token from the read this delete supersedes')
+    .option('--timeout <ms>', 'request timeout', intArg(1, 600_000))
+    .action(async (key: string, opts: KvFlags) => {
+      process.exitCode = await runDel({ ...opts, key }, processIo());
     });
 
   return program;
@@ -279,6 +357,30 @@ function printTable(header: readonly string[], rows: readonly (readonly string[]
         .join('  ')
         .trimEnd(),
     );
+}
+
+/**
+ * Proves the printed example works before printing it: PUT a key over HTTP on the first node, GET it from
+ * another, DELETE it. Returns a one-line verdict.
+ */
+async function selfCheck(nodes: readonly HearsayNode[]): Promise<string> {
+  const first = nodes[0] as HearsayNode;
+  const other = nodes[1] ?? first;
+  await Promise.all(nodes.map((n) => waitForMembers(n, nodes.length, 10_000)));
+  const url = (n: HearsayNode): string => `http://127.0.0.1:${n.httpPort}/kv/hearsay-dev-self-check`;
+  try {
+    const put = await fetch(url(first), { method: 'PUT', body: 'ok' });
+    if (put.status !== 204) return `FAILED: PUT answered ${put.status} ${await put.text()}`;
+    const get = await fetch(url(other));
+    const body = await get.text();
+    if (get.status !== 200 || body !== 'ok') return `FAILED: GET answered ${get.status} ${body}`;
+    const context = get.headers.get('x-context') ?? '';
+    const del = await fetch(url(first), { method: 'DELETE', headers: { 'x-context': context } });
+    if (del.status !== 204) return `FAILED: DELETE answered ${del.status}`;
+    return `passed (PUT on ${first.name}, GET on ${other.name}, DELETE)`;
+  } catch (err) {
+    return `FAILED: ${(err as Error).message}`;
+  }
 }
 
 /** Waits until `node` sees `n` alive members (bounded); returns how many it saw. */

@@ -5,8 +5,9 @@ import type { MemberState } from '../membership/member.js';
 import type { Member } from '../membership/member-events.js';
 import type { RingDescription } from '../ring/ring.js';
 import { parseAddress } from '../transport/transport.js';
+import { handleKvRequest, type KvApi, type KvRouteOptions, matchKvPath, rawPathOf } from './kv-routes.js';
 
-/** What the HTTP layer needs from a node; the store's routes (#5) join these. */
+/** What the HTTP layer needs from a node: membership views, metrics and (once running) the store. */
 export interface HttpBackend {
   members(): readonly Member[];
   /** True once the node has joined (or was told to run alone). */
@@ -15,7 +16,11 @@ export interface HttpBackend {
   readonly metricsContentType: string;
   /** Partition owners for N replicas under the current membership view (`/cluster/ring?n=`). */
   ring(n: number): RingDescription;
+  /** The key-value store behind `/kv/:key` and `/ns/:ns/kv/:key`; read per request, absent → 503. */
+  readonly kv?: KvApi;
 }
+
+export type HttpServerOptions = KvRouteOptions;
 
 /** The member shape of DESIGN.md §13: `dead` is shown as `failed`, the HTTP port comes from metadata. */
 export function memberJson(m: Member): Record<string, unknown> {
@@ -40,8 +45,15 @@ function json(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
-async function route(backend: HttpBackend, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function route(
+  backend: HttpBackend,
+  req: IncomingMessage,
+  res: ServerResponse,
+  options: HttpServerOptions,
+): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://localhost');
+  const kvPath = matchKvPath(rawPathOf(req));
+  if (kvPath !== undefined) return handleKvRequest(backend.kv, req, res, kvPath, url.searchParams, options);
   const path = url.pathname;
   const routes: Record<string, () => Promise<void> | void> = {
     '/health': () => json(res, 200, { status: 'ok' }),
@@ -76,13 +88,18 @@ export async function startHttpServer(
   backend: HttpBackend,
   host: string,
   port: number,
+  options: HttpServerOptions = {},
 ): Promise<{ server: Server; port: number; close(): Promise<void> }> {
-  const server = createServer((req, res) => {
-    route(backend, req, res).catch((err: unknown) => {
+  const handle = (req: IncomingMessage, res: ServerResponse): void => {
+    route(backend, req, res, options).catch((err: unknown) => {
       if (!res.headersSent) json(res, 500, { error: (err as Error).message });
       else res.destroy();
     });
-  });
+  };
+  const server = createServer(handle);
+  // `Expect: 100-continue` gets its 100 only from a handler about to read the body (the /kv PUT), so an
+  // oversized or otherwise refused upload is answered before the client sends it.
+  server.on('checkContinue', handle);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {

@@ -7,7 +7,10 @@
  * `createPromXxxMetrics(register, prefix)` implementation, and a memoised accessor here.
  */
 import { collectDefaultMetrics, Registry } from 'prom-client';
+import type { CoordinatorMetrics } from '../coordinator/coordinator-metrics.js';
+import type { ReplicaMetrics } from '../replica/replica-metrics.js';
 import type { MembershipMetrics } from './membership-metrics.js';
+import { createPromKvMetrics } from './prom-kv-metrics.js';
 import { createPromMembershipMetrics } from './prom-membership-metrics.js';
 
 export const DEFAULT_METRICS_PREFIX = 'hearsay_';
@@ -33,6 +36,8 @@ export interface MetricsRegistry {
   readonly promRegistry: Registry;
   /** The membership layer's metrics; the same object on every call (metrics are registered once). */
   membership(): MembershipMetrics;
+  /** The store's metrics: its coordinator's and its replica's (memoised like `membership`). */
+  kv(): { readonly coordinator: CoordinatorMetrics; readonly replica: ReplicaMetrics };
   /** All metrics of this node in the Prometheus text format. */
   text(): Promise<string>;
 }
@@ -45,6 +50,7 @@ export function createMetricsRegistry(options: MetricsRegistryOptions): MetricsR
 
   // Memoised: prom-client rejects registering the same name twice in one registry.
   let membership: MembershipMetrics | undefined;
+  let kv: ReturnType<typeof createPromKvMetrics> | undefined;
 
   return {
     node: options.node,
@@ -54,6 +60,10 @@ export function createMetricsRegistry(options: MetricsRegistryOptions): MetricsR
     membership() {
       membership ??= createPromMembershipMetrics(register, prefix);
       return membership;
+    },
+    kv() {
+      kv ??= createPromKvMetrics(register, prefix);
+      return kv;
     },
     text: () => register.metrics(),
   };

@@ -193,6 +193,23 @@ export class HintStore {
     );
   }
 
+  /** The hint held for `target` on one key (a sloppy read asks a fallback for it), or undefined. */
+  async hint(
+    target: string,
+    ns: Namespace,
+    key: Uint8Array,
+    partition: number,
+  ): Promise<ReplicaResult<DvvSet<VersionedValue> | undefined>> {
+    return guardStorage(async () => {
+      const bytes = await this.#storage.get(hintNamespace(target, ns), { partition, key });
+      if (bytes === undefined) return ok(undefined);
+      const d = decodeRecord(bytes, this.#limits);
+      if (d.ok) return ok(d.value.set);
+      this.#metrics.corrupt();
+      return fail({ kind: 'corrupt', error: d.error });
+    });
+  }
+
   /** Every hint for `target`, grouped by namespace, in key order. Corrupt ones come out as errors. */
   async *hintsFor(target: string): AsyncIterable<HintEntry> {
     const groups = [...this.#groups.entries()].filter(([, g]) => g.target === target && g.count > 0);

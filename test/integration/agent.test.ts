@@ -37,6 +37,8 @@ function startAgent(name: string, port = 0, join: readonly string[] = []): Promi
     '0',
     '--profile',
     'local',
+    '--data-dir',
+    ':memory:',
   ];
   if (join.length > 0) args.push('--join', join.join(','));
   const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });

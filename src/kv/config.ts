@@ -1,0 +1,131 @@
+import { DEFAULT_REPLICAS, resolveQuorum, strictModeCheck } from '../coordinator/quorum.js';
+import { DEFAULT_PARTITIONS, MAX_PARTITIONS } from '../ring/config.js';
+import { MAX_KEY_BYTES, MAX_NAMESPACE_BYTES } from '../storage/layout.js';
+
+/**
+ * Every tunable of the store (DESIGN.md §6–§9) in one typed object, with Riak's or Cassandra's name for it
+ * where one exists. Per-namespace settings (N, R, W, strict) default to `defaults` and may be overridden per
+ * namespace in `namespaces`; a request may override R and W (`?r=`, `?w=`) but never N.
+ */
+export interface NamespaceConfig {
+  /** Replicas per key (Riak `n_val`). Changing it for a namespace holding data needs a repair pass. */
+  readonly n: number;
+  /** Default read quorum: `one`, `quorum`, `all` or an integer ≤ n (Riak `r`). */
+  readonly r: string;
+  /** Default write quorum, same forms (Riak `w`). */
+  readonly w: string;
+  /**
+   * Strict mode: no sloppy quorum (only primaries count), W + R > N enforced per request, writes first read
+   * a quorum's clock, reads write back before answering (ABD), and concurrent siblings resolve to the one
+   * with the greatest dot. Single-key reads and writes are then linearizable (docs/consistency.md); the
+   * price is availability (503 when fewer than W or R primaries answer) and one extra round trip per write.
+   */
+  readonly strict: boolean;
+}
+
+export interface KvConfig {
+  /** Ring size Q; must be equal on every node for the life of the data (see RingConfig). */
+  readonly partitions: number;
+  /** Settings of every namespace not listed in `namespaces`. */
+  readonly defaults: NamespaceConfig;
+  /** Per-namespace overrides of `defaults`. */
+  readonly namespaces: Readonly<Record<string, Partial<NamespaceConfig>>>;
+  /**
+   * Default time a request waits for its quorum before answering 503 (`?timeout=` overrides per request).
+   * Cassandra: read 5 s / write 2 s; Riak 60 s. Longer hides failures from clients, shorter turns GC pauses
+   * of one replica into errors.
+   */
+  readonly requestTimeoutMs: number;
+  /** Largest `?timeout=` a client may ask for. */
+  readonly maxRequestTimeoutMs: number;
+  /**
+   * Sloppy quorum with hinted handoff (Dynamo §4.6) for non-strict namespaces: an unreachable primary is
+   * replaced by the next up node of the preference list, which keeps the write as a hint. Off: writes and
+   * reads count primaries only.
+   */
+  readonly sloppyQuorum: boolean;
+  /**
+   * Read repair waits before answering (`sync`) or runs after the answer (`async`, Riak's behaviour);
+   * `?repair=sync` asks for it per request.
+   */
+  readonly readRepair: 'async' | 'sync';
+  /** How often hints are offered to their owners when those are up (Riak's handoff check). */
+  readonly hintDeliveryIntervalMs: number;
+  /** Most hints delivered per owner per interval, so a returning node is not flooded. */
+  readonly hintDeliveryBatch: number;
+  /**
+   * How long a tombstone held by all N primaries is kept before it is reaped (Riak `delete_mode`, default
+   * 3 s; Cassandra `gc_grace_seconds`). Longer protects against a late replica or hint resurrecting the
+   * deleted value; shorter frees space sooner.
+   */
+  readonly tombstoneGraceMs: number;
+  /** Largest key in bytes (storage bound); longer keys get 400. */
+  readonly maxKeyBytes: number;
+  /** Largest value in bytes; larger bodies get 413 before anything is stored. Riak warns at 5 MiB. */
+  readonly maxValueBytes: number;
+}
+
+const SECOND_MS = 1000;
+
+export function defaultKvConfig(): KvConfig {
+  return {
+    partitions: DEFAULT_PARTITIONS,
+    defaults: { n: DEFAULT_REPLICAS, r: 'quorum', w: 'quorum', strict: false },
+    namespaces: {},
+    requestTimeoutMs: 5 * SECOND_MS,
+    maxRequestTimeoutMs: 60 * SECOND_MS,
+    sloppyQuorum: true,
+    readRepair: 'async',
+    hintDeliveryIntervalMs: 2 * SECOND_MS,
+    hintDeliveryBatch: 256,
+    tombstoneGraceMs: 10 * SECOND_MS,
+    maxKeyBytes: MAX_KEY_BYTES,
+    maxValueBytes: 1024 * 1024,
+  };
+}
+
+/** The settings of `ns`: its overrides over the defaults. */
+export function namespaceConfig(config: KvConfig, ns: string): NamespaceConfig {
+  return { ...config.defaults, ...(config.namespaces[ns] ?? {}) };
+}
+
+/** Every problem with a config, empty when valid. */
+export function validateKvConfig(c: KvConfig): readonly string[] {
+  const errors: string[] = [];
+  const int = (name: string, v: number, min: number, max = Number.MAX_SAFE_INTEGER): void => {
+    if (!(Number.isInteger(v) && v >= min && v <= max))
+      errors.push(`${name} must be an integer in [${min}, ${max}], got ${v}`);
+  };
+  int('partitions', c.partitions, 1, MAX_PARTITIONS);
+  int('requestTimeoutMs', c.requestTimeoutMs, 1);
+  int('maxRequestTimeoutMs', c.maxRequestTimeoutMs, c.requestTimeoutMs);
+  int('hintDeliveryIntervalMs', c.hintDeliveryIntervalMs, 1);
+  int('hintDeliveryBatch', c.hintDeliveryBatch, 1);
+  int('tombstoneGraceMs', c.tombstoneGraceMs, 0);
+  int('maxKeyBytes', c.maxKeyBytes, 1, MAX_KEY_BYTES);
+  int('maxValueBytes', c.maxValueBytes, 1);
+  if (c.readRepair !== 'async' && c.readRepair !== 'sync') errors.push(`readRepair must be async or sync`);
+  const checkNs = (label: string, ns: NamespaceConfig): void => {
+    int(`${label}.n`, ns.n, 1, 64);
+    if (errors.length > 0) return;
+    const r = resolveQuorum('r', ns.r, ns.n);
+    const w = resolveQuorum('w', ns.w, ns.n);
+    if (!r.ok) errors.push(`${label}.${r.error}`);
+    if (!w.ok) errors.push(`${label}.${w.error}`);
+    if (r.ok && w.ok && ns.strict) {
+      const s = strictModeCheck(ns.n, r.value, w.value);
+      if (!s.ok) errors.push(`${label}: ${s.error}`);
+    }
+  };
+  checkNs('defaults', c.defaults);
+  for (const [name, override] of Object.entries(c.namespaces)) {
+    const bytes = Buffer.byteLength(name);
+    if (bytes === 0 || bytes > MAX_NAMESPACE_BYTES || name.startsWith('\u0000')) {
+      errors.push(
+        `namespace name ${JSON.stringify(name)} must be 1..${MAX_NAMESPACE_BYTES} bytes, not reserved`,
+      );
+    }
+    checkNs(`namespaces.${name}`, { ...c.defaults, ...override });
+  }
+  return errors;
+}

@@ -1,0 +1,84 @@
+import type { NodeId } from '../membership/member.js';
+import type { HintStore } from '../replica/hints.js';
+import type { Cancel, Scheduler } from '../runtime/scheduler.js';
+import type { ReplicaCaller } from './replica-client.js';
+
+export interface HintDeliveryComponents {
+  readonly hints: HintStore;
+  readonly caller: ReplicaCaller;
+  readonly scheduler: Scheduler;
+  /** Whether the owner is up now (membership says alive or suspect). */
+  readonly isUp: (node: NodeId) => boolean;
+  /** Called with how many hints one pass delivered. */
+  readonly delivered?: (count: number) => void;
+}
+
+export interface HintDeliveryInit {
+  readonly intervalMs: number;
+  /** Most hints sent per owner per pass. */
+  readonly batch: number;
+  readonly timeoutMs: number;
+}
+
+/**
+ * Hinted handoff's second half (Dynamo §4.6): every interval, offer each owner that is up again the hints
+ * kept for it. The owner merges each (a DVV sync: idempotent, so a redelivery after a lost ack is harmless)
+ * and only an acknowledged hint is removed — and only if no newer write was merged into it meanwhile.
+ */
+export class HintDelivery {
+  readonly #c: HintDeliveryComponents;
+  readonly #init: HintDeliveryInit;
+  #cancel: Cancel | undefined;
+  #running = false;
+
+  constructor(components: HintDeliveryComponents, init: HintDeliveryInit) {
+    this.#c = components;
+    this.#init = init;
+  }
+
+  start(): void {
+    this.#cancel ??= this.#c.scheduler.every(
+      this.#init.intervalMs,
+      () => void this.deliverOnce(),
+      this.#init.intervalMs / 10,
+    );
+  }
+
+  stop(): void {
+    this.#cancel?.();
+    this.#cancel = undefined;
+  }
+
+  /** One pass over every owner with hints; resolves to the number delivered. Passes never overlap. */
+  async deliverOnce(): Promise<number> {
+    if (this.#running) return 0;
+    this.#running = true;
+    let delivered = 0;
+    try {
+      for (const target of this.#c.hints.targets()) {
+        if (!this.#c.isUp(target as NodeId)) continue;
+        let sent = 0;
+        for await (const hint of this.#c.hints.hintsFor(target)) {
+          if (sent++ >= this.#init.batch) break;
+          if (!hint.ok) {
+            // Unreadable (counted when read): nothing to deliver, so drop it; anti-entropy covers the key.
+            await this.#c.hints.removeHint(hint);
+            continue;
+          }
+          const res = await this.#c.caller.call(
+            target as NodeId,
+            { op: 'merge', ns: hint.ns, key: hint.key, partition: hint.partition, set: hint.set },
+            this.#init.timeoutMs,
+          );
+          if (res.kind !== 'found') break; // the owner is not taking writes: try again next pass
+          const removed = await this.#c.hints.removeHint(hint);
+          if (removed.ok && removed.value) delivered++;
+        }
+      }
+    } finally {
+      this.#running = false;
+    }
+    if (delivered > 0) this.#c.delivered?.(delivered);
+    return delivered;
+  }
+}

@@ -1,0 +1,411 @@
+import {
+  type CoordinatorMetrics,
+  type KvOp,
+  type KvOutcome,
+  NOOP_COORDINATOR_METRICS,
+} from '../coordinator/coordinator-metrics.js';
+import { runGet } from '../coordinator/get-fsm.js';
+import { runPut } from '../coordinator/put-fsm.js';
+import { resolveQuorum, strictModeCheck } from '../coordinator/quorum.js';
+import type { NodeId } from '../membership/member.js';
+import type { Member } from '../membership/member-events.js';
+import { HintStore } from '../replica/hints.js';
+import { RESERVED_NAMESPACE_PREFIX, Replica } from '../replica/replica.js';
+import type { ReplicaMetrics } from '../replica/replica-metrics.js';
+import type { RingDescription } from '../ring/ring.js';
+import type { Clock } from '../runtime/clock.js';
+import type { Scheduler } from '../runtime/scheduler.js';
+import { MAX_NAMESPACE_BYTES } from '../storage/layout.js';
+import type { Storage } from '../storage/storage.js';
+import type { Transport } from '../transport/transport.js';
+import { type DvvSet, join, values } from '../versioning/dvvset.js';
+import { replicaId } from '../versioning/replica-id.js';
+import { merge as mergeClocks, type VersionVector } from '../versioning/version-vector.js';
+import { bytesValue, TOMBSTONE, type VersionedValue } from '../versioning/versioned-value.js';
+import { type KvConfig, type NamespaceConfig, namespaceConfig, validateKvConfig } from './config.js';
+import { HintDelivery } from './hint-delivery.js';
+import { Placement } from './placement.js';
+import { ReplicaClient } from './replica-client.js';
+import { ReplicaService } from './replica-service.js';
+import { greatestDotSibling } from './resolve.js';
+
+/**
+ * The store on one node (DESIGN.md §6–§9): placement over the membership view, the local replica and hint
+ * store served to peers over the stream channel, and get/put/delete coordinated from here for any key. The
+ * HTTP API and the CLI call `get`/`put`/`delete`; everything below runs on injected clock, scheduler and
+ * transport, so a whole cluster of these runs in the simulator.
+ */
+export interface KvStoreComponents {
+  readonly clock: Clock;
+  readonly scheduler: Scheduler;
+  /** This store's own view of the stream channel (a RequestRouter service). */
+  readonly transport: Transport;
+  readonly storage: Storage;
+  /** The current membership view (self included); called per request, cheap when unchanged. */
+  readonly members: () => readonly Member[];
+  readonly metrics?: CoordinatorMetrics;
+  readonly replicaMetrics?: ReplicaMetrics;
+}
+
+export interface KvStoreInit {
+  readonly self: string;
+  readonly config: KvConfig;
+}
+
+export interface KvGetRequest {
+  readonly ns: string;
+  readonly key: Uint8Array;
+  /** `one`, `quorum`, `all` or an integer; the namespace's default when absent. */
+  readonly r?: string;
+  readonly timeoutMs?: number;
+  readonly repair?: 'sync' | 'async';
+}
+
+export interface KvPutRequest {
+  readonly ns: string;
+  readonly key: Uint8Array;
+  readonly value: Uint8Array;
+  /** The context the client read (empty for a blind write). */
+  readonly context: VersionVector;
+  readonly w?: string;
+  readonly timeoutMs?: number;
+}
+
+export type KvDeleteRequest = Omit<KvPutRequest, 'value'>;
+
+/** A client error found before anything was sent: 400, or 413 for an oversized value. */
+export interface KvInvalid {
+  readonly kind: 'invalid';
+  readonly status: 400 | 413;
+  readonly error: string;
+}
+
+export interface KvUnavailable {
+  readonly kind: 'unavailable';
+  readonly needed: number;
+  readonly got: number;
+  readonly errors: readonly string[];
+  /**
+   * Writes only: false when no replica can have stored the write, true when it may be on some replicas
+   * (and may spread by repair later), as with any write whose quorum was not confirmed.
+   */
+  readonly mayHaveApplied?: boolean;
+}
+
+export type KvGetResult =
+  | { readonly kind: 'ok'; readonly values: readonly Uint8Array[]; readonly context: VersionVector }
+  | { readonly kind: 'notfound'; readonly context: VersionVector }
+  | KvUnavailable
+  | KvInvalid;
+
+export type KvPutResult =
+  | { readonly kind: 'ok'; readonly context: VersionVector }
+  | KvUnavailable
+  | KvInvalid;
+
+export class KvStore {
+  readonly #placement: Placement;
+  readonly service: ReplicaService;
+  readonly hints: HintStore;
+  readonly #c: KvStoreComponents;
+  readonly #config: KvConfig;
+  readonly #self: NodeId;
+  readonly #client: ReplicaClient;
+  readonly #delivery: HintDelivery;
+  readonly #metrics: CoordinatorMetrics;
+  #lastView: readonly Member[] | undefined;
+
+  private constructor(c: KvStoreComponents, init: KvStoreInit, hints: HintStore, owners: readonly Member[]) {
+    this.#c = c;
+    this.#config = init.config;
+    this.#self = init.self as NodeId;
+    this.#metrics = c.metrics ?? NOOP_COORDINATOR_METRICS;
+    this.hints = hints;
+    this.#placement = new Placement({ partitions: init.config.partitions }, (change) => {
+      // Fire and forget, in order: a lost update only costs a restart's head start, never correctness.
+      void persistOwner(c.storage, change).catch(() => {});
+    });
+    this.#placement.restore(owners);
+    const replica = new Replica(
+      { storage: c.storage, ...(c.replicaMetrics ? { metrics: c.replicaMetrics } : {}) },
+      { localId: replicaId(init.self) },
+    );
+    this.service = new ReplicaService(
+      { clock: c.clock, replica, hints },
+      { partitions: init.config.partitions },
+    );
+    this.#client = new ReplicaClient(
+      {
+        transport: c.transport,
+        local: this.service,
+        addressOf: (node) => this.#view().find((m) => m.id === node)?.addr,
+      },
+      this.#self,
+    );
+    this.#delivery = new HintDelivery(
+      {
+        hints,
+        caller: this.#client,
+        scheduler: c.scheduler,
+        isUp: (node) => {
+          this.#view();
+          return this.#placement.isUp(node);
+        },
+      },
+      {
+        intervalMs: init.config.hintDeliveryIntervalMs,
+        batch: init.config.hintDeliveryBatch,
+        timeoutMs: init.config.requestTimeoutMs,
+      },
+    );
+    c.transport.onRequest((_from, bytes) => this.service.handleBytes(bytes));
+  }
+
+  /** Placement over the current membership view (refreshed on every access). */
+  get placement(): Placement {
+    this.#view();
+    return this.#placement;
+  }
+
+  static async open(components: KvStoreComponents, init: KvStoreInit): Promise<KvStore> {
+    const errors = validateKvConfig(init.config);
+    if (errors.length > 0) throw new RangeError(`invalid store config: ${errors.join('; ')}`);
+    const hints = await HintStore.open({
+      storage: components.storage,
+      ...(components.replicaMetrics ? { metrics: components.replicaMetrics } : {}),
+    });
+    return new KvStore(components, init, hints, await loadOwners(components.storage));
+  }
+
+  /** Starts hint delivery. */
+  start(): void {
+    this.#delivery.start();
+  }
+
+  stop(): void {
+    this.#delivery.stop();
+  }
+
+  /** Partition owners over the current view (`/cluster/ring?n=`). */
+  describeRing(n: number): RingDescription {
+    this.#view();
+    return this.#placement.describe(n);
+  }
+
+  /** One delivery pass now (tests; the timer does this every interval). */
+  deliverHints(): Promise<number> {
+    return this.#delivery.deliverOnce();
+  }
+
+  async get(req: KvGetRequest): Promise<KvGetResult> {
+    const t0 = this.#c.clock.now();
+    const prep = this.#prepare(req.ns, req.key, req.timeoutMs);
+    if (prep.kind === 'invalid') return this.#done('get', t0, 0, prep);
+    const { ns, timeoutMs } = prep;
+    const r = resolveQuorum('r', req.r ?? ns.r, ns.n);
+    if (!r.ok) return this.#done('get', t0, 0, invalid(r.error));
+    if (ns.strict) {
+      const w = resolveQuorum('w', ns.w, ns.n);
+      const s = w.ok ? strictModeCheck(ns.n, r.value, w.value) : { ok: true as const };
+      if (!s.ok) return this.#done('get', t0, r.value, invalid(s.error));
+    }
+    const result = await this.#read(req, ns, r.value, timeoutMs, ns.strict);
+    if (result.kind === 'ok') this.#metrics.siblings(result.values.length);
+    return this.#done('get', t0, r.value, result);
+  }
+
+  put(req: KvPutRequest): Promise<KvPutResult> {
+    if (req.value.length > this.#config.maxValueBytes) {
+      return Promise.resolve(
+        invalid(`value is ${req.value.length} bytes, limit ${this.#config.maxValueBytes}`, 413),
+      );
+    }
+    return this.#write('put', req, bytesValue(req.value));
+  }
+
+  delete(req: KvDeleteRequest): Promise<KvPutResult> {
+    return this.#write('delete', req, TOMBSTONE);
+  }
+
+  async #read(
+    req: KvGetRequest,
+    ns: NamespaceConfig,
+    r: number,
+    timeoutMs: number,
+    strict: boolean,
+  ): Promise<Exclude<KvGetResult, KvInvalid>> {
+    const partition = this.#placement.partitionOf(req.key);
+    const sloppy = this.#config.sloppyQuorum && !strict;
+    const result = await runGet(
+      { caller: this.#client, clock: this.#c.clock, scheduler: this.#c.scheduler, metrics: this.#metrics },
+      {
+        ns: req.ns,
+        key: req.key,
+        partition,
+        targets: this.#placement.targets(partition, ns.n, sloppy),
+        n: ns.n,
+        r,
+        timeoutMs,
+        syncRepair: (req.repair ?? this.#config.readRepair) === 'sync',
+        writeBack: strict,
+        tombstoneGraceMs: this.#config.tombstoneGraceMs,
+      },
+    );
+    switch (result.kind) {
+      case 'unavailable':
+        return unavailable(result);
+      case 'notfound':
+        return { kind: 'notfound', context: result.context };
+      case 'ok':
+        return readValues(result.merged, strict);
+    }
+  }
+
+  async #write(op: KvOp, req: KvDeleteRequest, value: VersionedValue): Promise<KvPutResult> {
+    const t0 = this.#c.clock.now();
+    const prep = this.#prepare(req.ns, req.key, req.timeoutMs);
+    if (prep.kind === 'invalid') return this.#done(op, t0, 0, prep);
+    const { ns, timeoutMs } = prep;
+    const w = resolveQuorum('w', req.w ?? ns.w, ns.n);
+    if (!w.ok) return this.#done(op, t0, 0, invalid(w.error));
+    let context = req.context;
+    if (ns.strict) {
+      const r = resolveQuorum('r', ns.r, ns.n);
+      const s = r.ok ? strictModeCheck(ns.n, r.value, w.value) : { ok: false as const, error: 'bad r' };
+      if (!r.ok || !s.ok) return this.#done(op, t0, w.value, invalid(s.ok ? 'bad r' : s.error));
+      // ABD's first phase: the write must cover every write that completed before it began, so it reads a
+      // quorum's clock and writes over it (the client's own context alone may be older).
+      const seen = await this.#read({ ns: req.ns, key: req.key }, ns, r.value, timeoutMs, true);
+      if (seen.kind === 'unavailable') return this.#done(op, t0, w.value, { ...seen, mayHaveApplied: false });
+      context = mergeClocks(context, seen.context);
+    }
+    const partition = this.#placement.partitionOf(req.key);
+    const result = await runPut(
+      { caller: this.#client, clock: this.#c.clock, scheduler: this.#c.scheduler },
+      {
+        ns: req.ns,
+        key: req.key,
+        partition,
+        targets: this.#placement.targets(partition, ns.n, this.#config.sloppyQuorum && !ns.strict),
+        self: this.#self,
+        n: ns.n,
+        w: w.value,
+        context,
+        value,
+        timeoutMs,
+      },
+    );
+    const out: KvPutResult =
+      result.kind === 'ok' ? { kind: 'ok', context: join(result.set) } : unavailable(result);
+    return this.#done(op, t0, w.value, out);
+  }
+
+  #prepare(
+    nsName: string,
+    key: Uint8Array,
+    timeoutMs: number | undefined,
+  ): KvInvalid | { kind: 'ok'; ns: NamespaceConfig; timeoutMs: number } {
+    const nsBytes = Buffer.byteLength(nsName);
+    if (nsBytes === 0 || nsBytes > MAX_NAMESPACE_BYTES || nsName.startsWith(RESERVED_NAMESPACE_PREFIX)) {
+      return invalid(`namespace must be 1..${MAX_NAMESPACE_BYTES} bytes and must not start with NUL`);
+    }
+    if (key.length === 0 || key.length > this.#config.maxKeyBytes) {
+      return invalid(`key must be 1..${this.#config.maxKeyBytes} bytes, got ${key.length}`);
+    }
+    const t = timeoutMs ?? this.#config.requestTimeoutMs;
+    if (!(Number.isInteger(t) && t >= 1 && t <= this.#config.maxRequestTimeoutMs)) {
+      return invalid(`timeout must be an integer number of ms in [1, ${this.#config.maxRequestTimeoutMs}]`);
+    }
+    this.#view();
+    return { kind: 'ok', ns: namespaceConfig(this.#config, nsName), timeoutMs: t };
+  }
+
+  /** The membership view, fed to placement when it changed (membership caches its list until a change). */
+  #view(): readonly Member[] {
+    const members = this.#c.members();
+    if (members !== this.#lastView) {
+      this.#lastView = members;
+      this.#placement.observe(members);
+    }
+    return members;
+  }
+
+  #done<T extends KvGetResult | KvPutResult>(op: KvOp, t0: number, quorum: number, result: T): T {
+    const outcome: KvOutcome = result.kind;
+    this.#metrics.request(op, outcome, quorum, this.#c.clock.now() - t0);
+    return result;
+  }
+}
+
+/** Where the owner set lives (reserved namespace, partition 0, key = member id, value = JSON zone/addr). */
+const OWNERS_NAMESPACE = '\u0000owners';
+const utf8 = new TextEncoder();
+const utf8Decoder = new TextDecoder();
+
+async function persistOwner(
+  storage: Storage,
+  change: { readonly added?: Member; readonly removed?: NodeId },
+): Promise<void> {
+  if (change.added !== undefined) {
+    const m = change.added;
+    const value = utf8.encode(JSON.stringify({ zone: m.zone, addr: m.addr }));
+    await storage.put(OWNERS_NAMESPACE, { partition: 0, key: utf8.encode(m.id) }, value);
+  }
+  if (change.removed !== undefined) {
+    await storage.delete(OWNERS_NAMESPACE, { partition: 0, key: utf8.encode(change.removed) });
+  }
+}
+
+async function loadOwners(storage: Storage): Promise<Member[]> {
+  const out: Member[] = [];
+  for await (const [k, v] of storage.iterate(OWNERS_NAMESPACE, { partition: 0 })) {
+    try {
+      const { zone, addr } = JSON.parse(utf8Decoder.decode(v)) as { zone: unknown; addr: unknown };
+      if (typeof zone !== 'string' || typeof addr !== 'string') continue;
+      out.push({
+        id: utf8Decoder.decode(k.key) as NodeId,
+        addr,
+        zone,
+        meta: {},
+        incarnation: 0,
+        state: 'dead',
+        stateChangeMs: 0,
+      });
+    } catch {
+      // An unreadable entry is skipped: membership will tell us about that owner again.
+    }
+  }
+  return out;
+}
+
+function invalid(error: string, status: 400 | 413 = 400): KvInvalid {
+  return { kind: 'invalid', status, error };
+}
+
+function unavailable(r: {
+  needed: number;
+  got: number;
+  errors: readonly { replica: string; reason: string }[];
+  mayHaveApplied?: boolean;
+}): KvUnavailable {
+  return {
+    kind: 'unavailable',
+    needed: r.needed,
+    got: r.got,
+    errors: r.errors.map((e) => (e.replica === '' ? e.reason : `${e.replica}: ${e.reason}`)),
+    ...(r.mayHaveApplied === undefined ? {} : { mayHaveApplied: r.mayHaveApplied }),
+  };
+}
+
+/** Strict mode answers one value (the greatest dot); otherwise every live sibling, in clock order. */
+function readValues(merged: DvvSet<VersionedValue>, strict: boolean): Exclude<KvGetResult, KvInvalid> {
+  const context = join(merged);
+  if (strict) {
+    const v = greatestDotSibling(merged);
+    return v === undefined || v.kind === 'tombstone'
+      ? { kind: 'notfound', context }
+      : { kind: 'ok', values: [v.bytes], context };
+  }
+  const live = values(merged).flatMap((v) => (v.kind === 'value' ? [v.bytes] : []));
+  return live.length === 0 ? { kind: 'notfound', context } : { kind: 'ok', values: live, context };
+}

@@ -1,0 +1,91 @@
+/**
+ * prom-client implementation of the store's metrics (DESIGN.md §11): quorum latencies by op and r/w,
+ * outcomes, read repairs, sibling counts (CoordinatorMetrics) and the replica layer's merges, hints and reaps
+ * (ReplicaMetrics). Only the metrics registry imports this.
+ */
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { CoordinatorMetrics } from '../coordinator/coordinator-metrics.js';
+import type { ReplicaMetrics } from '../replica/replica-metrics.js';
+import { isCountable, msToSeconds } from './prom-helpers.js';
+
+/** Local quorum round trips take ~1 ms; the default request timeout is 5 s and the largest allowed 60 s. */
+export const KV_REQUEST_DURATION_BUCKETS_SECONDS: readonly number[] = [
+  0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 60,
+];
+
+/** Siblings per read: 1 is the normal case; dozens mean clients write blindly and never resolve. */
+export const SIBLING_BUCKETS: readonly number[] = [1, 2, 3, 5, 10, 25, 100];
+
+export function createPromKvMetrics(
+  register: Registry,
+  prefix: string,
+): { coordinator: CoordinatorMetrics; replica: ReplicaMetrics } {
+  const registers = [register];
+  const p = prefix;
+  const duration = new Histogram({
+    name: `${p}kv_request_duration_seconds`,
+    help: 'Client requests coordinated by this node, by operation, outcome and quorum (r for get, w otherwise).',
+    labelNames: ['op', 'outcome', 'quorum'] as const,
+    buckets: [...KV_REQUEST_DURATION_BUCKETS_SECONDS],
+    registers,
+  });
+  const repairs = new Counter({
+    name: `${p}kv_read_repairs_total`,
+    help: 'Replicas repaired by reads, by why they were behind (notfound or outofdate).',
+    labelNames: ['reason'] as const,
+    registers,
+  });
+  const siblings = new Histogram({
+    name: `${p}kv_siblings`,
+    help: 'Siblings returned by successful reads.',
+    buckets: [...SIBLING_BUCKETS],
+    registers,
+  });
+  const merges = new Counter({
+    name: `${p}kv_replica_merges_total`,
+    help: 'Replicated writes and repairs applied by this replica; changed="false" when already known.',
+    labelNames: ['changed'] as const,
+    registers,
+  });
+  const corrupt = new Counter({
+    name: `${p}kv_corrupt_records_total`,
+    help: 'Stored records or hints that failed to decode (a disk fault or a bug).',
+    registers,
+  });
+  const hintsStored = new Gauge({
+    name: `${p}kv_hints_stored`,
+    help: 'Hints this node keeps for unreachable owners (hinted handoff).',
+    registers,
+  });
+  const hintsDelivered = new Counter({
+    name: `${p}kv_hints_delivered_total`,
+    help: 'Hints delivered to their owner and removed here.',
+    registers,
+  });
+  const reaped = new Counter({
+    name: `${p}kv_tombstones_reaped_total`,
+    help: 'Tombstones removed from storage after all N primaries held them for the grace period.',
+    registers,
+  });
+  return {
+    coordinator: {
+      request: (op, outcome, quorum, durationMs) => {
+        if (isCountable(durationMs))
+          duration.observe({ op, outcome, quorum: String(quorum) }, msToSeconds(durationMs));
+      },
+      readRepair: (reason) => repairs.inc({ reason }),
+      siblings: (count) => {
+        if (isCountable(count)) siblings.observe(count);
+      },
+    },
+    replica: {
+      merges: (changed) => merges.inc({ changed: String(changed) }),
+      corrupt: () => corrupt.inc(),
+      hintsStored: (n) => hintsStored.set(n),
+      hintsDelivered: (n) => {
+        if (isCountable(n)) hintsDelivered.inc(n);
+      },
+      reaped: () => reaped.inc(),
+    },
+  };
+}

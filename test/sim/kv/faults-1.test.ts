@@ -1,0 +1,9 @@
+import { describe, it } from 'vitest';
+import { expectSeedsPass } from './fault-seeds.js';
+
+// Seeds 1..55 of the store's fault runs (see fault-run.ts); 4 files × 55 = 220 seeds in npm test.
+describe('store under seeded faults (1/4)', () => {
+  it('no acknowledged write lost, replicas converge, strict mode linearizable', async () => {
+    await expectSeedsPass(1, 55);
+  }, 240_000);
+});

@@ -1,0 +1,177 @@
+import type { CoordinatorMetrics } from '../../../src/coordinator/coordinator-metrics.js';
+import { defaultKvConfig, type KvConfig } from '../../../src/kv/config.js';
+import { KvStore } from '../../../src/kv/kv-store.js';
+import { lanConfig, type MembershipConfig } from '../../../src/membership/config.js';
+import { Membership } from '../../../src/membership/membership.js';
+import { SimNetwork, type SimNetworkOptions } from '../../../src/sim/index.js';
+import { openMemoryStorage } from '../../../src/storage/memory-storage.js';
+import type { Storage } from '../../../src/storage/storage.js';
+import { RequestRouter } from '../../../src/transport/request-router.js';
+
+/** Service ids on the stream channel, as on a real node (src/node.ts). */
+export const SERVICE_MEMBERSHIP = 0;
+export const SERVICE_KV = 1;
+
+export interface KvSimNode {
+  readonly addr: string;
+  readonly name: string;
+  readonly membership: Membership;
+  readonly kv: KvStore;
+}
+
+export interface KvClusterOptions extends SimNetworkOptions {
+  readonly kv?: Partial<KvConfig>;
+  readonly membership?: MembershipConfig;
+  /** The coordinator metrics of each node (by name), e.g. a counting fake. */
+  readonly metrics?: (name: string) => CoordinatorMetrics;
+}
+
+/**
+ * A simulated store cluster: per address a SimNetwork node running membership (service 0) and a KvStore
+ * (service 1) over one RequestRouter, like src/node.ts. Each address keeps its storage across crashes — the
+ * memory engine stands in for a durable disk, so a restart comes back with what it had acknowledged.
+ */
+export class KvSimCluster {
+  readonly sim: SimNetwork;
+  readonly kvConfig: KvConfig;
+  readonly membershipConfig: MembershipConfig;
+  readonly #nodes = new Map<string, KvSimNode>();
+  readonly #disks = new Map<string, Storage>();
+  readonly #metrics: ((name: string) => CoordinatorMetrics) | undefined;
+
+  constructor(opts: KvClusterOptions) {
+    this.sim = new SimNetwork(opts);
+    this.kvConfig = { ...defaultKvConfig(), ...opts.kv };
+    this.membershipConfig = opts.membership ?? lanConfig();
+    this.#metrics = opts.metrics;
+  }
+
+  static addr(i: number): string {
+    return `n${i}:7946`;
+  }
+
+  static nameOf(addr: string): string {
+    return addr.split(':')[0] as string;
+  }
+
+  /** Starts (or restarts after a crash) the node at `addr`; it joins through `seeds` in the background. */
+  async start(addr: string, seeds: readonly string[] = []): Promise<KvSimNode> {
+    const known = this.sim.nodeAddresses().includes(addr);
+    const simNode = known ? this.sim.restart(addr) : this.sim.addNode(addr);
+    const name = KvSimCluster.nameOf(addr);
+    const router = new RequestRouter(simNode.transport);
+    const membership = new Membership(
+      {
+        clock: simNode.clock,
+        scheduler: simNode.scheduler,
+        random: simNode.random,
+        transport: router.service(SERVICE_MEMBERSHIP),
+      },
+      { name, cluster: 'sim', config: this.membershipConfig },
+    );
+    let disk = this.#disks.get(addr);
+    if (disk === undefined) {
+      disk = openMemoryStorage();
+      this.#disks.set(addr, disk);
+    }
+    const kv = await KvStore.open(
+      {
+        clock: simNode.clock,
+        scheduler: simNode.scheduler,
+        transport: router.service(SERVICE_KV),
+        storage: disk,
+        members: () => membership.members(),
+        ...(this.#metrics === undefined ? {} : { metrics: this.#metrics(name) }),
+      },
+      { self: name, config: this.kvConfig },
+    );
+    membership.start();
+    kv.start();
+    const others = seeds.filter((s) => s !== addr);
+    if (others.length > 0) void membership.joinWithRetry(others);
+    const node = { addr, name, membership, kv };
+    this.#nodes.set(addr, node);
+    return node;
+  }
+
+  /** Starts n nodes n0…n(n−1) joining through n0 and runs until every node sees n alive members. */
+  // Gossip alone can miss a node that joined early; the next push/pull (30 s on LAN) repairs that.
+  async startConverged(n: number, maxMs = 90_000): Promise<void> {
+    const seed = KvSimCluster.addr(0);
+    for (let i = 0; i < n; i++) await this.start(KvSimCluster.addr(i), [seed]);
+    const ok = await this.runUntil(
+      () => this.live().every((x) => x.membership.countByState().alive === n),
+      maxMs,
+    );
+    if (!ok) throw new Error(`${n} store nodes did not converge within ${maxMs} virtual ms`);
+  }
+
+  node(addr: string): KvSimNode {
+    const n = this.#nodes.get(addr);
+    if (n === undefined) throw new Error(`no running node at ${addr}`);
+    return n;
+  }
+
+  /** The running node named `name` (n0, n1…). */
+  byName(name: string): KvSimNode {
+    return this.node(`${name}:7946`);
+  }
+
+  live(): KvSimNode[] {
+    return [...this.#nodes.values()];
+  }
+
+  isUp(addr: string): boolean {
+    return this.#nodes.has(addr);
+  }
+
+  /** Kills the process at `addr`; its storage (the disk) survives for a restart. */
+  crash(addr: string): void {
+    const n = this.#nodes.get(addr);
+    if (n === undefined) return;
+    n.kv.stop();
+    n.membership.stop();
+    this.sim.crash(addr);
+    this.#nodes.delete(addr);
+  }
+
+  /** The storage of `addr` (kept across crashes), for checking what a replica holds. */
+  disk(addr: string): Storage {
+    const d = this.#disks.get(addr);
+    if (d === undefined) throw new Error(`no disk for ${addr}`);
+    return d;
+  }
+
+  /** Runs virtual time until `cond` holds (checked every `stepMs`); false if `maxMs` passed first. */
+  async runUntil(cond: () => boolean, maxMs: number, stepMs = 100): Promise<boolean> {
+    const end = this.sim.now() + maxMs;
+    while (!cond()) {
+      if (this.sim.now() >= end) return false;
+      await this.sim.run(Math.min(stepMs, end - this.sim.now()));
+    }
+    return true;
+  }
+
+  /** Drives virtual time until `p` settles (at most `maxMs`), then returns its value. */
+  async await<T>(p: Promise<T>, maxMs = 60_000): Promise<T> {
+    let settled = false;
+    let value: T | undefined;
+    let error: unknown;
+    let failed = false;
+    p.then(
+      (v) => {
+        settled = true;
+        value = v;
+      },
+      (e: unknown) => {
+        settled = true;
+        failed = true;
+        error = e;
+      },
+    );
+    const ok = await this.runUntil(() => settled, maxMs, 10);
+    if (!ok) throw new Error(`operation did not settle within ${maxMs} virtual ms`);
+    if (failed) throw error;
+    return value as T;
+  }
+}
