@@ -7,4 +7,5 @@ export function registerAll(register: (name: string, load: Loader) => void): voi
   register('sim', () => import('./sim.js'));
   register('membership', () => import('./membership.js'));
   register('storage', () => import('./storage.js'));
+  register('kv', () => import('./kv.js'));
 }

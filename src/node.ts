@@ -211,7 +211,9 @@ export async function startNode(s: NodeSettings): Promise<HearsayNode> {
     metrics,
     kv: store,
     leave: async () => {
+      // Announce the leave first, so the new owners know they own what this node hands them, then drain.
       await m.leave();
+      await store.drain();
       await close();
     },
     close,

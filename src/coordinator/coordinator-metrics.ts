@@ -14,10 +14,13 @@ export interface CoordinatorMetrics {
   readRepair(reason: RepairReason): void;
   /** Siblings a successful read returned (1 for a plain value). */
   siblings(count: number): void;
+  /** Keys handed to their new owners after an ownership change, and deleted here. */
+  handedOff(count: number): void;
 }
 
 export const NOOP_COORDINATOR_METRICS: CoordinatorMetrics = Object.freeze({
   request: () => {},
   readRepair: () => {},
   siblings: () => {},
+  handedOff: () => {},
 });

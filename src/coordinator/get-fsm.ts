@@ -65,19 +65,22 @@ export function runGet(c: GetFsmComponents, req: GetFsmRequest): Promise<GetFsmR
   let core = GetCore.create<NodeId>({ n: targets.length, r });
   let state: State = 'waiting';
   let cancel = (): void => {};
-  // A replica repaired before the answer (repair=sync) is not repaired again by the final action.
-  const repaired = new Set<NodeId>();
+  // What each replica was already sent (repair=sync, before the answer): the final action sends it again only
+  // if later replies changed the merge.
+  const repaired = new Map<NodeId, DvvSet<VersionedValue>>();
 
   const repair = async (
     replicas: readonly { replica: NodeId; reason: RepairReason }[],
     merged: DvvSet<VersionedValue>,
+    timeoutMs: number,
   ): Promise<void> => {
     await Promise.all(
       replicas.map(async ({ replica, reason }) => {
         const t = byNode.get(replica);
-        if (t === undefined || repaired.has(replica)) return;
-        repaired.add(replica);
-        const res = await c.caller.call(t.node, mergeRequest(req, merged, t), remaining());
+        const sent = repaired.get(replica);
+        if (t === undefined || (sent !== undefined && equal(sent, merged))) return;
+        repaired.set(replica, merged);
+        const res = await c.caller.call(t.node, mergeRequest(req, merged, t), timeoutMs);
         if (res.kind === 'found') metrics.readRepair(reason);
       }),
     );
@@ -89,7 +92,8 @@ export function runGet(c: GetFsmComponents, req: GetFsmRequest): Promise<GetFsmR
     cancel();
     const action = core.finalAction();
     if (action.kind === 'read-repair') {
-      void repair(action.replicas, action.merged);
+      // After the answer: the client's deadline no longer applies, the repair gets a full timeout of its own.
+      void repair(action.replicas, action.merged, req.timeoutMs);
     } else if (action.kind === 'delete') {
       // Reap only when the N replicas that agreed are the N primaries themselves: a fallback's hint or an
       // absent primary could still hold an older value the tombstone must keep covering.
@@ -108,7 +112,7 @@ export function runGet(c: GetFsmComponents, req: GetFsmRequest): Promise<GetFsmR
                 expected: merged,
                 graceMs: req.tombstoneGraceMs,
               },
-              remaining(),
+              req.timeoutMs,
             );
           }
         }
@@ -127,7 +131,7 @@ export function runGet(c: GetFsmComponents, req: GetFsmRequest): Promise<GetFsmR
           response = await writeBack(c, req, core, merged, remaining, response);
         } else if (req.syncRepair) {
           const action = core.finalAction();
-          if (action.kind === 'read-repair') await repair(action.replicas, action.merged);
+          if (action.kind === 'read-repair') await repair(action.replicas, action.merged, remaining());
         }
       }
       resolve(response);

@@ -49,6 +49,11 @@ export interface KvConfig {
    * `?repair=sync` asks for it per request.
    */
   readonly readRepair: 'async' | 'sync';
+  /**
+   * How often a node looks for keys of partitions it no longer owns (after a join or a leave) and hands them
+   * to their owners. Each pass walks every partition's key range, so not much lower than a few seconds.
+   */
+  readonly handoffIntervalMs: number;
   /** How often hints are offered to their owners when those are up (Riak's handoff check). */
   readonly hintDeliveryIntervalMs: number;
   /** Most hints delivered per owner per interval, so a returning node is not flooded. */
@@ -76,6 +81,7 @@ export function defaultKvConfig(): KvConfig {
     maxRequestTimeoutMs: 60 * SECOND_MS,
     sloppyQuorum: true,
     readRepair: 'async',
+    handoffIntervalMs: 10 * SECOND_MS,
     hintDeliveryIntervalMs: 2 * SECOND_MS,
     hintDeliveryBatch: 256,
     tombstoneGraceMs: 10 * SECOND_MS,
@@ -100,14 +106,16 @@ export function validateKvConfig(c: KvConfig): readonly string[] {
   int('requestTimeoutMs', c.requestTimeoutMs, 1);
   int('maxRequestTimeoutMs', c.maxRequestTimeoutMs, c.requestTimeoutMs);
   int('hintDeliveryIntervalMs', c.hintDeliveryIntervalMs, 1);
+  int('handoffIntervalMs', c.handoffIntervalMs, 1);
   int('hintDeliveryBatch', c.hintDeliveryBatch, 1);
   int('tombstoneGraceMs', c.tombstoneGraceMs, 0);
   int('maxKeyBytes', c.maxKeyBytes, 1, MAX_KEY_BYTES);
   int('maxValueBytes', c.maxValueBytes, 1);
   if (c.readRepair !== 'async' && c.readRepair !== 'sync') errors.push(`readRepair must be async or sync`);
   const checkNs = (label: string, ns: NamespaceConfig): void => {
+    const before = errors.length;
     int(`${label}.n`, ns.n, 1, 64);
-    if (errors.length > 0) return;
+    if (errors.length > before) return; // quorums are checked against a valid n only
     const r = resolveQuorum('r', ns.r, ns.n);
     const w = resolveQuorum('w', ns.w, ns.n);
     if (!r.ok) errors.push(`${label}.${r.error}`);

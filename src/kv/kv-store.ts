@@ -23,6 +23,7 @@ import { replicaId } from '../versioning/replica-id.js';
 import { merge as mergeClocks, type VersionVector } from '../versioning/version-vector.js';
 import { bytesValue, TOMBSTONE, type VersionedValue } from '../versioning/versioned-value.js';
 import { type KvConfig, type NamespaceConfig, namespaceConfig, validateKvConfig } from './config.js';
+import { Handoff, type HandoffResult } from './handoff.js';
 import { HintDelivery } from './hint-delivery.js';
 import { Placement } from './placement.js';
 import { ReplicaClient } from './replica-client.js';
@@ -113,9 +114,18 @@ export class KvStore {
   readonly #client: ReplicaClient;
   readonly #delivery: HintDelivery;
   readonly #metrics: CoordinatorMetrics;
+  readonly #handoff: Handoff;
+  #epoch: number;
   #lastView: readonly Member[] | undefined;
 
-  private constructor(c: KvStoreComponents, init: KvStoreInit, hints: HintStore, owners: readonly Member[]) {
+  private constructor(
+    c: KvStoreComponents,
+    init: KvStoreInit,
+    hints: HintStore,
+    owners: readonly Member[],
+    replica: Replica,
+    epoch: number,
+  ) {
     this.#c = c;
     this.#config = init.config;
     this.#self = init.self as NodeId;
@@ -126,10 +136,7 @@ export class KvStore {
       void persistOwner(c.storage, change).catch(() => {});
     });
     this.#placement.restore(owners);
-    const replica = new Replica(
-      { storage: c.storage, ...(c.replicaMetrics ? { metrics: c.replicaMetrics } : {}) },
-      { localId: replicaId(init.self) },
-    );
+    this.#epoch = epoch;
     this.service = new ReplicaService(
       { clock: c.clock, replica, hints },
       { partitions: init.config.partitions },
@@ -158,6 +165,27 @@ export class KvStore {
         timeoutMs: init.config.requestTimeoutMs,
       },
     );
+    this.#handoff = new Handoff(
+      {
+        replica,
+        caller: this.#client,
+        scheduler: c.scheduler,
+        ring: () => this.placement.ring(),
+        isUp: (node) => this.placement.isUp(node),
+        replicas: (ns) => namespaceConfig(this.#config, ns).n,
+        renewId: async () => {
+          this.#epoch++;
+          await c.storage.put(NODE_NAMESPACE, { partition: 0, key: EPOCH_KEY }, encodeEpoch(this.#epoch));
+          replica.setLocalId(replicaIdFor(init.self, this.#epoch));
+        },
+        moved: (count) => this.#metrics.handedOff(count),
+      },
+      {
+        self: this.#self,
+        intervalMs: init.config.handoffIntervalMs,
+        timeoutMs: init.config.requestTimeoutMs,
+      },
+    );
     c.transport.onRequest((_from, bytes) => this.service.handleBytes(bytes));
   }
 
@@ -174,16 +202,40 @@ export class KvStore {
       storage: components.storage,
       ...(components.replicaMetrics ? { metrics: components.replicaMetrics } : {}),
     });
-    return new KvStore(components, init, hints, await loadOwners(components.storage));
+    const epoch = await loadEpoch(components.storage);
+    const replica = new Replica(
+      {
+        storage: components.storage,
+        ...(components.replicaMetrics ? { metrics: components.replicaMetrics } : {}),
+      },
+      { localId: replicaIdFor(init.self, epoch) },
+    );
+    await replica.loadNamespaces();
+    return new KvStore(components, init, hints, await loadOwners(components.storage), replica, epoch);
   }
 
-  /** Starts hint delivery. */
+  /** Starts hint delivery and ownership handoff. */
   start(): void {
     this.#delivery.start();
+    this.#handoff.start();
   }
 
   stop(): void {
     this.#delivery.stop();
+    this.#handoff.stop();
+  }
+
+  /** One handoff pass now (tests; the timer does this every interval). */
+  handoffOnce(): Promise<HandoffResult> {
+    return this.#handoff.handoffOnce();
+  }
+
+  /**
+   * Before a graceful leave: hand every key held here to its owners in the ring without this node, so nothing
+   * is lost when the others stop counting it. Keys whose new owners are not all reachable stay (`kept`).
+   */
+  drain(): Promise<HandoffResult> {
+    return this.#handoff.drain(this.placement.ringWithout(this.#self));
   }
 
   /** Partition owners over the current view (`/cluster/ring?n=`). */
@@ -335,6 +387,26 @@ export class KvStore {
     this.#metrics.request(op, outcome, quorum, this.#c.clock.now() - t0);
     return result;
   }
+}
+
+/** The node's own small records: the replica id epoch. */
+const NODE_NAMESPACE = '\u0000node';
+const EPOCH_KEY = new TextEncoder().encode('replica-epoch');
+
+/** Epoch 0 mints dots as the node name itself; later epochs as `name#epoch` (after a handoff deleted keys). */
+function replicaIdFor(name: string, epoch: number) {
+  return replicaId(epoch === 0 ? name : `${name}#${epoch}`);
+}
+
+function encodeEpoch(epoch: number): Uint8Array {
+  const out = new Uint8Array(4);
+  new DataView(out.buffer).setUint32(0, epoch, false);
+  return out;
+}
+
+async function loadEpoch(storage: Storage): Promise<number> {
+  const bytes = await storage.get(NODE_NAMESPACE, { partition: 0, key: EPOCH_KEY });
+  return bytes?.length === 4 ? new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0, false) : 0;
 }
 
 /** Where the owner set lives (reserved namespace, partition 0, key = member id, value = JSON zone/addr). */

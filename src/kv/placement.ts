@@ -138,6 +138,14 @@ export class Placement {
     return out;
   }
 
+  /** The ring once `id` is gone: where a leaving node hands its data before it leaves. */
+  ringWithout(id: NodeId): Ring {
+    return new Ring(
+      [...this.#known.values()].filter((m) => m.id !== id).map((m) => ({ ...m, state: 'alive' as const })),
+      this.#config,
+    );
+  }
+
   #rebuildIfChanged(): void {
     const owners = [...this.#known.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     const key = owners.map((m) => `${m.id}\u0000${m.zone}`).join('\u0001');

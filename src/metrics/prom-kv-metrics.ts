@@ -41,6 +41,11 @@ export function createPromKvMetrics(
     buckets: [...SIBLING_BUCKETS],
     registers,
   });
+  const handoff = new Counter({
+    name: `${p}kv_handoff_keys_total`,
+    help: 'Keys handed to their new owners after an ownership change (join or leave), and deleted here.',
+    registers,
+  });
   const merges = new Counter({
     name: `${p}kv_replica_merges_total`,
     help: 'Replicated writes and repairs applied by this replica; changed="false" when already known.',
@@ -76,6 +81,9 @@ export function createPromKvMetrics(
       readRepair: (reason) => repairs.inc({ reason }),
       siblings: (count) => {
         if (isCountable(count)) siblings.observe(count);
+      },
+      handedOff: (count) => {
+        if (isCountable(count)) handoff.inc(count);
       },
     },
     replica: {

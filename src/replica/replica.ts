@@ -48,8 +48,14 @@ export type PartitionEntry =
  *
  * Records are envelopes (`record.ts`) carrying the time of the last local change, for the reap grace.
  */
+/** Reserved namespace listing every client namespace this replica holds data in (handoff walks them). */
+export const NAMESPACE_INDEX = '\u0000namespaces';
+const utf8 = new TextEncoder();
+const utf8Decoder = new TextDecoder();
+
 export class Replica {
-  readonly localId: ReplicaId;
+  #localId: ReplicaId;
+  readonly #namespaces = new Set<Namespace>();
   readonly #storage: Storage;
   readonly #metrics: ReplicaMetrics;
   readonly #limits: VersioningLimits;
@@ -58,8 +64,55 @@ export class Replica {
   constructor(components: ReplicaComponents, init: ReplicaInit) {
     this.#storage = components.storage;
     this.#metrics = components.metrics ?? NOOP_REPLICA_METRICS;
-    this.localId = init.localId;
+    this.#localId = init.localId;
     this.#limits = init.limits ?? DEFAULT_VERSIONING_LIMITS;
+  }
+
+  /** This replica's id: the origin of every dot it mints in `coordinate`. */
+  get localId(): ReplicaId {
+    return this.#localId;
+  }
+
+  /**
+   * Mint future dots under a new id. Needed once this replica deleted keys it had coordinated (handoff): it
+   * no longer knows its highest counter for them, and reusing a dot under the old id would make two different
+   * writes look like one to every other replica.
+   */
+  setLocalId(id: ReplicaId): void {
+    this.#localId = id;
+  }
+
+  /** Loads the namespace index (call once after construction, before `namespaces`). */
+  async loadNamespaces(): Promise<void> {
+    for await (const [k] of this.#storage.iterate(NAMESPACE_INDEX, { partition: 0 })) {
+      this.#namespaces.add(utf8Decoder.decode(k.key));
+    }
+  }
+
+  /** Client namespaces this replica has stored data in (since `loadNamespaces`). */
+  namespaces(): readonly Namespace[] {
+    return [...this.#namespaces].sort();
+  }
+
+  /**
+   * Delete the key only if its stored set is still exactly `expected` (byte-equal encodings): after its data
+   * was handed to the new owners, a write that arrived meanwhile must stay until the next handoff. Resolves to
+   * whether it deleted.
+   */
+  async removeIfUnchanged(
+    ns: Namespace,
+    key: Uint8Array,
+    partition: number,
+    expected: VSet,
+  ): Promise<ReplicaResult<boolean>> {
+    return this.#locked(ns, key, partition, async () => {
+      const bytes = await this.#storage.get(ns, { partition, key });
+      if (bytes === undefined) return ok(false);
+      const d = decodeRecord(bytes, this.#limits);
+      if (!d.ok || !bytesEqual(encodeSet(d.value.set), encodeSet(expected))) return ok(false);
+      await this.#storage.delete(ns, { partition, key });
+      return ok(true);
+    });
   }
 
   /** The key's set, or undefined if absent. Corrupt bytes are a typed error (and counted), never a throw. */
@@ -87,7 +140,8 @@ export class Replica {
     return this.#locked(ns, key, partition, async () => {
       const current = await this.#read(ns, key, partition);
       if (!current.ok) return current;
-      const set = update(newWithContext(clientContext, value), current.value?.set, this.localId);
+      const set = update(newWithContext(clientContext, value), current.value?.set, this.#localId);
+      await this.#noteNamespace(ns);
       await this.#storage.put(ns, { partition, key }, encodeRecord({ atMs: nowMs, set }));
       return ok(set);
     });
@@ -114,7 +168,10 @@ export class Replica {
       const set = before === undefined ? incoming : sync(before, incoming, versionedValueEquals);
       const changed =
         before === undefined ? size(incoming) > 0 || incoming.entries.length > 0 : !equal(before, set);
-      if (changed) await this.#storage.put(ns, { partition, key }, encodeRecord({ atMs: nowMs, set }));
+      if (changed) {
+        await this.#noteNamespace(ns);
+        await this.#storage.put(ns, { partition, key }, encodeRecord({ atMs: nowMs, set }));
+      }
       this.#metrics.merges(changed);
       return ok({ changed, set: before !== undefined && !changed ? before : set });
     });
@@ -180,6 +237,12 @@ export class Replica {
         yield { ok: false, key: k.key, error: { kind: 'corrupt', error: d.error } };
       }
     }
+  }
+
+  async #noteNamespace(ns: Namespace): Promise<void> {
+    if (this.#namespaces.has(ns)) return;
+    await this.#storage.put(NAMESPACE_INDEX, { partition: 0, key: utf8.encode(ns) }, Uint8Array.of(1));
+    this.#namespaces.add(ns);
   }
 
   async #read(

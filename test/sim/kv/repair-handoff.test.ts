@@ -18,6 +18,7 @@ function repairCounter(): { counts: Map<string, number>; factory: (name: string)
     factory: () => ({
       request: () => {},
       siblings: () => {},
+      handedOff: () => {},
       readRepair: (reason: RepairReason) => counts.set(reason, (counts.get(reason) ?? 0) + 1),
     }),
   };
