@@ -12,6 +12,8 @@ ENV NODE_ENV=production HEARSAY_BIND=0.0.0.0 HEARSAY_DATA_DIR=/data
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/package.json ./
+# The store's lmdb files live here; the unprivileged user must own it.
+RUN mkdir -p /data && chown node:node /data
 VOLUME /data
 EXPOSE 7946/udp 7946/tcp 8080/tcp
 USER node

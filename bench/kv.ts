@@ -439,15 +439,19 @@ export async function run(args: string[]): Promise<void> {
       }
     });
 
-    await withCluster(1, { defaults: { n: 1, r: 'one', w: 'one', strict: false } }, async (nodes) => {
-      await writeThenRead(
-        '1 node, N=1',
-        nodes.map((x) => x.httpPort),
-        1,
-        1,
-        1,
-      );
-    });
+    await withCluster(
+      1,
+      { defaults: { n: 1, r: 'one', w: 'one', strict: false, conflict: 'siblings' } },
+      async (nodes) => {
+        await writeThenRead(
+          '1 node, N=1',
+          nodes.map((x) => x.httpPort),
+          1,
+          1,
+          1,
+        );
+      },
+    );
   } finally {
     await server?.close();
     await gen.close();

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { defaultKvConfig, type KvConfig } from '../kv/config.js';
 
 /**
  * The agent's settings (DESIGN.md §13). Each has a flag, an env var (HEARSAY_<NAME>) and a config-file key;
@@ -32,12 +33,22 @@ export interface AgentConfig {
   readonly encrypt: readonly string[];
   /** Cluster label authenticated on every packet (memberlist Label). Empty: none. */
   readonly label: string;
+  /**
+   * Store settings over the defaults (src/kv/config.ts: partitions, namespace N/R/W, strict, conflict,
+   * timeouts…), from the config file's `store` object only — e.g.
+   * `{"store": {"namespaces": {"bank": {"strict": true}, "sessions": {"conflict": "lww"}}}}`.
+   */
+  readonly store: Partial<KvConfig>;
 }
 
 /** Raw values as given by one source (flags, env, file); strings until validated. */
-export type RawAgentConfig = Partial<Record<keyof AgentConfig, string | number | readonly string[]>>;
+export type RawAgentConfig = Partial<
+  Record<Exclude<keyof AgentConfig, 'store'>, string | number | readonly string[]>
+> & {
+  readonly store?: Record<string, unknown>;
+};
 
-export const AGENT_KEYS: readonly (keyof AgentConfig)[] = [
+export const AGENT_KEYS: readonly Exclude<keyof AgentConfig, 'store'>[] = [
   'name',
   'bind',
   'port',
@@ -58,7 +69,7 @@ export class ConfigError extends Error {
 }
 
 /** HEARSAY_HTTP_PORT for httpPort, etc. */
-export function envName(key: keyof AgentConfig): string {
+export function envName(key: Exclude<keyof AgentConfig, 'store'>): string {
   return `HEARSAY_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
 }
 
@@ -87,24 +98,46 @@ export function fromFile(path: string): RawAgentConfig {
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new ConfigError(`config file ${path} must hold a JSON object`);
   }
-  const raw: RawAgentConfig = {};
+  let raw: RawAgentConfig = {};
   for (const [k, v] of Object.entries(parsed)) {
+    if (k === 'store') {
+      raw = { ...raw, store: checkStore(path, v) };
+      continue;
+    }
     if (!(AGENT_KEYS as readonly string[]).includes(k)) {
-      throw new ConfigError(`config file ${path}: unknown key "${k}" (known: ${AGENT_KEYS.join(', ')})`);
+      throw new ConfigError(
+        `config file ${path}: unknown key "${k}" (known: ${AGENT_KEYS.join(', ')}, store)`,
+      );
     }
     if (typeof v !== 'string' && typeof v !== 'number' && !Array.isArray(v)) {
       throw new ConfigError(`config file ${path}: "${k}" must be a string, number or list`);
     }
-    raw[k as keyof AgentConfig] = v as string | number | readonly string[];
+    raw = { ...raw, [k]: v as string | number | readonly string[] };
   }
   return raw;
+}
+
+/** The `store` object: known top-level keys only (the node validates values against KvConfig's rules). */
+function checkStore(path: string, v: unknown): Record<string, unknown> {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) {
+    throw new ConfigError(`config file ${path}: "store" must be an object`);
+  }
+  const known = Object.keys(defaultKvConfig());
+  for (const k of Object.keys(v)) {
+    if (!known.includes(k)) {
+      throw new ConfigError(`config file ${path}: unknown store key "${k}" (known: ${known.join(', ')})`);
+    }
+  }
+  return v as Record<string, unknown>;
 }
 
 /** Merges sources (later wins) over the defaults and validates every field. */
 export function resolveAgentConfig(defaults: AgentConfig, ...sources: RawAgentConfig[]): AgentConfig {
   const merged: RawAgentConfig = {};
+  let store: Record<string, unknown> = {};
   for (const s of sources) {
-    for (const key of AGENT_KEYS) if (s[key] !== undefined) merged[key] = s[key];
+    for (const key of AGENT_KEYS) if (s[key] !== undefined) (merged as Record<string, unknown>)[key] = s[key];
+    if (s.store !== undefined) store = s.store;
   }
   const str = (key: keyof AgentConfig, fallback: string): string => {
     const v = merged[key];
@@ -175,5 +208,6 @@ export function resolveAgentConfig(defaults: AgentConfig, ...sources: RawAgentCo
     zone: str('zone', defaults.zone),
     cluster: str('cluster', defaults.cluster),
     mtuBytes,
+    store: { ...defaults.store, ...(store as Partial<KvConfig>) },
   };
 }

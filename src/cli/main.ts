@@ -5,14 +5,7 @@ import { type HearsayNode, NodeSetupError, startNode } from '../node.js';
 import { realRuntime } from '../runtime/real.js';
 import { parseAddress } from '../transport/transport.js';
 import { UdpTransport } from '../transport/udp-transport.js';
-import {
-  type AgentConfig,
-  ConfigError,
-  fromEnv,
-  fromFile,
-  type RawAgentConfig,
-  resolveAgentConfig,
-} from './agent-config.js';
+import { type AgentConfig, ConfigError, fromEnv, fromFile, resolveAgentConfig } from './agent-config.js';
 import { DEFAULT_HTTP, processIo, runDel, runGet, runPut } from './kv-commands.js';
 import { pingNode } from './ping.js';
 
@@ -29,6 +22,7 @@ const AGENT_DEFAULTS: AgentConfig = {
   profile: 'lan',
   encrypt: [],
   label: '',
+  store: {},
 };
 
 /** A user-facing failure: one line on stderr and this exit code, no stack trace. */
@@ -101,15 +95,15 @@ export function buildProgram(): Command {
     .option('--config <file>', 'JSON config file (keys as the long flags in camelCase)')
     .action(async (flags: Record<string, string | undefined>) => {
       const { config, ...rest } = flags;
-      const cli: RawAgentConfig = {};
-      for (const [k, v] of Object.entries(rest)) if (v !== undefined) cli[k as keyof AgentConfig] = v;
+      const cli: Record<string, string> = {};
+      for (const [k, v] of Object.entries(rest)) if (v !== undefined) cli[k] = v;
       const cfg = resolveAgentConfig(
         AGENT_DEFAULTS,
         config === undefined ? {} : fromFile(config),
         fromEnv(process.env),
         cli,
       );
-      const node = await startNode(cfg);
+      const node = await startNode({ ...cfg, kv: cfg.store });
       console.log(
         `hearsay agent ${cfg.name} listening on ${node.address} (gossip udp+tcp), http 127.0.0.1:${node.httpPort}, cluster "${cfg.cluster}"`,
       );

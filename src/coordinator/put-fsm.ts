@@ -38,6 +38,8 @@ export interface PutFsmRequest {
   /** A value, or the tombstone for a delete. */
   readonly value: VersionedValue;
   readonly timeoutMs: number;
+  /** LWW namespaces: the write supersedes everything the coordinating replica holds. */
+  readonly supersedeLocal?: boolean;
 }
 
 export type PutFsmResult =
@@ -74,6 +76,7 @@ export async function runPut(c: PutFsmComponents, req: PutFsmRequest): Promise<P
       partition: req.partition,
       context: req.context,
       value: req.value,
+      ...(req.supersedeLocal === true ? { supersedeLocal: true } : {}),
     },
     req.timeoutMs,
   );

@@ -21,6 +21,14 @@ export interface NamespaceConfig {
    * price is availability (503 when fewer than W or R primaries answer) and one extra round trip per write.
    */
   readonly strict: boolean;
+  /**
+   * How concurrent writes resolve. `siblings` (default): all are kept and a read returns them all (300) until
+   * a write with their context merges them (Riak `allow_mult`). `lww`: every write is stamped with the
+   * coordinator's hybrid logical clock and a read returns only the latest; concurrent writes are silently
+   * dropped, and a node whose clock runs ahead wins over later writes elsewhere — use it only for data
+   * where that is acceptable (caches, sessions). Not combinable with `strict`.
+   */
+  readonly conflict: 'siblings' | 'lww';
 }
 
 export interface KvConfig {
@@ -64,6 +72,12 @@ export interface KvConfig {
    * deleted value; shorter frees space sooner.
    */
   readonly tombstoneGraceMs: number;
+  /**
+   * LWW namespaces: a stamp read from a replica that is more than this ahead of our wall clock is not adopted
+   * into our hybrid logical clock, so one node with a clock far in the future cannot drag every clock with it
+   * (CockroachDB's max offset, default 500 ms).
+   */
+  readonly maxClockOffsetMs: number;
   /** Largest key in bytes (storage bound); longer keys get 400. */
   readonly maxKeyBytes: number;
   /** Largest value in bytes; larger bodies get 413 before anything is stored. Riak warns at 5 MiB. */
@@ -75,7 +89,7 @@ const SECOND_MS = 1000;
 export function defaultKvConfig(): KvConfig {
   return {
     partitions: DEFAULT_PARTITIONS,
-    defaults: { n: DEFAULT_REPLICAS, r: 'quorum', w: 'quorum', strict: false },
+    defaults: { n: DEFAULT_REPLICAS, r: 'quorum', w: 'quorum', strict: false, conflict: 'siblings' },
     namespaces: {},
     requestTimeoutMs: 5 * SECOND_MS,
     maxRequestTimeoutMs: 60 * SECOND_MS,
@@ -85,6 +99,7 @@ export function defaultKvConfig(): KvConfig {
     hintDeliveryIntervalMs: 2 * SECOND_MS,
     hintDeliveryBatch: 256,
     tombstoneGraceMs: 10 * SECOND_MS,
+    maxClockOffsetMs: 500,
     maxKeyBytes: MAX_KEY_BYTES,
     maxValueBytes: 1024 * 1024,
   };
@@ -109,6 +124,7 @@ export function validateKvConfig(c: KvConfig): readonly string[] {
   int('handoffIntervalMs', c.handoffIntervalMs, 1);
   int('hintDeliveryBatch', c.hintDeliveryBatch, 1);
   int('tombstoneGraceMs', c.tombstoneGraceMs, 0);
+  int('maxClockOffsetMs', c.maxClockOffsetMs, 0);
   int('maxKeyBytes', c.maxKeyBytes, 1, MAX_KEY_BYTES);
   int('maxValueBytes', c.maxValueBytes, 1);
   if (c.readRepair !== 'async' && c.readRepair !== 'sync') errors.push(`readRepair must be async or sync`);
@@ -120,6 +136,10 @@ export function validateKvConfig(c: KvConfig): readonly string[] {
     const w = resolveQuorum('w', ns.w, ns.n);
     if (!r.ok) errors.push(`${label}.${r.error}`);
     if (!w.ok) errors.push(`${label}.${w.error}`);
+    if (ns.conflict !== 'siblings' && ns.conflict !== 'lww')
+      errors.push(`${label}.conflict must be siblings or lww`);
+    if (ns.strict && ns.conflict === 'lww')
+      errors.push(`${label}: strict mode and conflict lww are exclusive`);
     if (r.ok && w.ok && ns.strict) {
       const s = strictModeCheck(ns.n, r.value, w.value);
       if (!s.ok) errors.push(`${label}: ${s.error}`);

@@ -19,16 +19,17 @@ import { MAX_NAMESPACE_BYTES } from '../storage/layout.js';
 import type { Storage } from '../storage/storage.js';
 import type { Transport } from '../transport/transport.js';
 import { type DvvSet, join, values } from '../versioning/dvvset.js';
+import { type Hlc, now as hlcNow, update as hlcUpdate, hlcZero, withinOffset } from '../versioning/hlc.js';
 import { replicaId } from '../versioning/replica-id.js';
 import { merge as mergeClocks, type VersionVector } from '../versioning/version-vector.js';
-import { bytesValue, TOMBSTONE, type VersionedValue } from '../versioning/versioned-value.js';
+import { bytesValue, type LwwStamp, TOMBSTONE, type VersionedValue } from '../versioning/versioned-value.js';
 import { type KvConfig, type NamespaceConfig, namespaceConfig, validateKvConfig } from './config.js';
 import { Handoff, type HandoffResult } from './handoff.js';
 import { HintDelivery } from './hint-delivery.js';
 import { Placement } from './placement.js';
 import { ReplicaClient } from './replica-client.js';
 import { ReplicaService } from './replica-service.js';
-import { greatestDotSibling } from './resolve.js';
+import { greatestDotSibling, greatestStamp, latestStamped } from './resolve.js';
 
 /**
  * The store on one node (DESIGN.md §6–§9): placement over the membership view, the local replica and hint
@@ -116,6 +117,8 @@ export class KvStore {
   readonly #metrics: CoordinatorMetrics;
   readonly #handoff: Handoff;
   #epoch: number;
+  /** This node's hybrid logical clock, for stamping writes in last-writer-wins namespaces. */
+  #hlc: Hlc;
   #lastView: readonly Member[] | undefined;
 
   private constructor(
@@ -137,6 +140,7 @@ export class KvStore {
     });
     this.#placement.restore(owners);
     this.#epoch = epoch;
+    this.#hlc = hlcZero(replicaId(init.self));
     this.service = new ReplicaService(
       { clock: c.clock, replica, hints },
       { partitions: init.config.partitions },
@@ -309,8 +313,27 @@ export class KvStore {
       case 'notfound':
         return { kind: 'notfound', context: result.context };
       case 'ok':
-        return readValues(result.merged, strict);
+        if (ns.conflict === 'lww') this.#observeStamp(greatestStamp(result.merged));
+        return readValues(
+          result.merged,
+          strict ? 'greatest-dot' : ns.conflict === 'lww' ? 'lww' : 'siblings',
+        );
     }
+  }
+
+  /** A fresh stamp from this node's hybrid logical clock (never behind an earlier one, even if time jumps back). */
+  #stamp(): LwwStamp {
+    this.#hlc = hlcNow(this.#hlc, Math.floor(this.#c.clock.wallMs()));
+    return { wallMs: this.#hlc.wallMs, logical: this.#hlc.logical };
+  }
+
+  /** A stamp read from replicas moves our clock past it (so our next write orders after what we read). */
+  #observeStamp(ts: LwwStamp | undefined): void {
+    if (ts === undefined) return;
+    const now = Math.floor(this.#c.clock.wallMs());
+    const remote = { ...ts, node: this.#hlc.node };
+    if (withinOffset(remote, now, this.#config.maxClockOffsetMs))
+      this.#hlc = hlcUpdate(this.#hlc, remote, now);
   }
 
   async #write(op: KvOp, req: KvDeleteRequest, value: VersionedValue): Promise<KvPutResult> {
@@ -331,6 +354,8 @@ export class KvStore {
       if (seen.kind === 'unavailable') return this.#done(op, t0, w.value, { ...seen, mayHaveApplied: false });
       context = mergeClocks(context, seen.context);
     }
+    const lww = ns.conflict === 'lww';
+    if (lww) value = { ...value, ts: this.#stamp() };
     const partition = this.#placement.partitionOf(req.key);
     const result = await runPut(
       { caller: this.#client, clock: this.#c.clock, scheduler: this.#c.scheduler },
@@ -345,6 +370,7 @@ export class KvStore {
         context,
         value,
         timeoutMs,
+        ...(lww ? { supersedeLocal: true } : {}),
       },
     );
     const out: KvPutResult =
@@ -469,11 +495,17 @@ function unavailable(r: {
   };
 }
 
-/** Strict mode answers one value (the greatest dot); otherwise every live sibling, in clock order. */
-function readValues(merged: DvvSet<VersionedValue>, strict: boolean): Exclude<KvGetResult, KvInvalid> {
+/**
+ * What a read returns: strict mode one value (the greatest dot), LWW namespaces the latest stamp, otherwise
+ * every live sibling in clock order.
+ */
+function readValues(
+  merged: DvvSet<VersionedValue>,
+  mode: 'siblings' | 'greatest-dot' | 'lww',
+): Exclude<KvGetResult, KvInvalid> {
   const context = join(merged);
-  if (strict) {
-    const v = greatestDotSibling(merged);
+  if (mode !== 'siblings') {
+    const v = mode === 'lww' ? latestStamped(merged) : greatestDotSibling(merged);
     return v === undefined || v.kind === 'tombstone'
       ? { kind: 'notfound', context }
       : { kind: 'ok', values: [v.bytes], context };

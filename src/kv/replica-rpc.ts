@@ -28,7 +28,13 @@ export type KvRequest = KvTarget &
   // With hintFor, read the hint this (fallback) node keeps for that owner instead of its own data.
   (
     | { readonly op: 'get'; readonly hintFor?: string }
-    | { readonly op: 'coordinate'; readonly context: VersionVector; readonly value: VersionedValue }
+    | {
+        readonly op: 'coordinate';
+        readonly context: VersionVector;
+        readonly value: VersionedValue;
+        /** LWW namespaces: the new write also supersedes everything the coordinating replica holds. */
+        readonly supersedeLocal?: boolean;
+      }
     | { readonly op: 'merge'; readonly set: VSet; readonly hintFor?: string }
     // Answered notfound once the key is gone, found with the stored set when it was kept.
     | { readonly op: 'reap'; readonly expected: VSet; readonly graceMs: number }
@@ -71,6 +77,10 @@ export function encodeKvRequest(req: KvRequest): Uint8Array {
           context: req.context.map((e) => ({ id: e.id, counter: e.counter })),
           tombstone: req.value.kind === 'tombstone',
           value: req.value.kind === 'value' ? req.value.bytes : new Uint8Array(0),
+          stamped: req.value.ts !== undefined,
+          tsWallMs: req.value.ts?.wallMs ?? 0,
+          tsLogical: req.value.ts?.logical ?? 0,
+          supersedeLocal: req.supersedeLocal === true,
         },
       }).finish();
     case 'merge':
@@ -104,8 +114,18 @@ export function decodeKvRequest(
   if (m.op === 'coordinate' && m.coordinate) {
     const context = decodeClock(m.coordinate.context ?? [], limits);
     if (typeof context === 'string') return { ok: false, error: context };
-    const value = m.coordinate.tombstone ? TOMBSTONE : bytesValue(m.coordinate.value ?? EMPTY);
-    return { ok: true, value: { ...base, op: 'coordinate', context, value } };
+    const c = m.coordinate;
+    const wallMs = longToNumber(c.tsWallMs);
+    if (c.stamped === true && !Number.isSafeInteger(wallMs))
+      return { ok: false, error: 'stamp out of range' };
+    const ts = c.stamped === true ? { wallMs, logical: c.tsLogical ?? 0 } : undefined;
+    const plain = c.tombstone ? TOMBSTONE : bytesValue(c.value ?? EMPTY);
+    const value: VersionedValue = ts === undefined ? plain : { ...plain, ts };
+    const supersedeLocal = c.supersedeLocal === true;
+    return {
+      ok: true,
+      value: { ...base, op: 'coordinate', context, value, ...(supersedeLocal ? { supersedeLocal } : {}) },
+    };
   }
   if (m.op === 'merge' && m.merge) {
     const d = decodeSet(m.merge.set ?? EMPTY, limits);
@@ -179,4 +199,12 @@ function decodeClock(
     out.push({ id: id as ReplicaId, counter });
   }
   return out;
+}
+
+/** A uint64 field as a JS number (NaN-free; callers check it is a safe integer). */
+function longToNumber(
+  v: number | { low: number; high: number; unsigned: boolean } | null | undefined,
+): number {
+  if (v === null || v === undefined) return 0;
+  return typeof v === 'number' ? v : protobuf.util.LongBits.from(v).toNumber(true);
 }

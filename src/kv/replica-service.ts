@@ -64,7 +64,11 @@ export class ReplicaService {
         return setResponse(r);
       }
       case 'coordinate':
-        return setResponse(await this.#c.replica.coordinate(ns, key, partition, req.context, req.value, now));
+        return setResponse(
+          await this.#c.replica.coordinate(ns, key, partition, req.context, req.value, now, {
+            supersedeLocal: req.supersedeLocal === true,
+          }),
+        );
       case 'merge': {
         if (req.hintFor !== undefined) {
           const r = await this.#c.hints.addHint(req.hintFor, ns, key, partition, req.set, now);

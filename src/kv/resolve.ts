@@ -1,6 +1,6 @@
 import type { DvvSet } from '../versioning/dvvset.js';
-import { compareReplicaIds } from '../versioning/replica-id.js';
-import type { VersionedValue } from '../versioning/versioned-value.js';
+import { compareReplicaIds, type ReplicaId } from '../versioning/replica-id.js';
+import { compareStamps, type LwwStamp, type VersionedValue } from '../versioning/versioned-value.js';
 
 /**
  * Strict mode's conflict rule: of concurrent siblings, the one with the greatest dot wins (counter first,
@@ -24,4 +24,32 @@ export function greatestDotSibling(set: DvvSet<VersionedValue>): VersionedValue 
     });
   }
   return best?.value;
+}
+
+/**
+ * Last-writer-wins: the sibling with the greatest hybrid-clock stamp (unstamped ones are oldest), ties broken
+ * by the greatest dot as in strict mode. Undefined for an empty set; a tombstone can win.
+ */
+export function latestStamped(set: DvvSet<VersionedValue>): VersionedValue | undefined {
+  let best: { counter: number; id: ReplicaId; value: VersionedValue } | undefined;
+  for (const e of set.entries) {
+    e.values.forEach((value, k) => {
+      const counter = e.counter - k;
+      const c = best === undefined ? 1 : compareStamps(value.ts, best.value.ts);
+      const later =
+        c > 0 ||
+        (c === 0 &&
+          best !== undefined &&
+          (counter > best.counter || (counter === best.counter && compareReplicaIds(e.id, best.id) > 0)));
+      if (later) best = { counter, id: e.id, value };
+    });
+  }
+  return best?.value;
+}
+
+/** The greatest stamp among the siblings, if any is stamped. */
+export function greatestStamp(set: DvvSet<VersionedValue>): LwwStamp | undefined {
+  let best: LwwStamp | undefined;
+  for (const e of set.entries) for (const v of e.values) if (compareStamps(v.ts, best) > 0) best = v.ts;
+  return best;
 }

@@ -1,10 +1,24 @@
 import type { Namespace, Storage } from '../storage/storage.js';
-import { type DvvSet, equal, newWithContext, size, sync, update } from '../versioning/dvvset.js';
+import {
+  type DvvSet,
+  equal,
+  join,
+  newWithContext,
+  size,
+  sync,
+  update,
+  values,
+} from '../versioning/dvvset.js';
 import { encodeSet } from '../versioning/dvvset-codec.js';
 import { DEFAULT_VERSIONING_LIMITS, type VersioningLimits } from '../versioning/limits.js';
 import type { ReplicaId } from '../versioning/replica-id.js';
-import type { VersionVector } from '../versioning/version-vector.js';
-import { isDeleted, type VersionedValue, versionedValueEquals } from '../versioning/versioned-value.js';
+import { merge as mergeVv, type VersionVector } from '../versioning/version-vector.js';
+import {
+  compareStamps,
+  isDeleted,
+  type VersionedValue,
+  versionedValueEquals,
+} from '../versioning/versioned-value.js';
 import { KeyLock, lockKey } from './key-lock.js';
 import { bytesEqual, checkMs, decodeRecord, encodeRecord, type StoredRecord } from './record.js';
 import { fail, guardStorage, ok, type ReplicaError, type ReplicaResult } from './replica-error.js';
@@ -135,12 +149,22 @@ export class Replica {
     clientContext: VersionVector,
     value: VersionedValue,
     nowMs: number,
+    options: { readonly supersedeLocal?: boolean } = {},
   ): Promise<ReplicaResult<VSet>> {
     checkMs(nowMs);
     return this.#locked(ns, key, partition, async () => {
       const current = await this.#read(ns, key, partition);
       if (!current.ok) return current;
-      const set = update(newWithContext(clientContext, value), current.value?.set, this.#localId);
+      const before = current.value?.set;
+      // Last-writer-wins: a write stamped no earlier than everything held here covers it all, so local siblings
+      // never pile up. One stamped earlier (a slower clock) stays a sibling and loses to them on reads.
+      const supersede =
+        options.supersedeLocal === true &&
+        before !== undefined &&
+        values(before).every((v) => compareStamps(v.ts, value.ts) <= 0);
+      const context =
+        supersede && before !== undefined ? mergeVv(clientContext, join(before)) : clientContext;
+      const set = update(newWithContext(context, value), before, this.#localId);
       await this.#noteNamespace(ns);
       await this.#storage.put(ns, { partition, key }, encodeRecord({ atMs: nowMs, set }));
       return ok(set);

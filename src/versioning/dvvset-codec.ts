@@ -3,13 +3,17 @@ import type { DvvEntry, DvvSet } from './dvvset.js';
 import { DEFAULT_VERSIONING_LIMITS, type VersioningLimits } from './limits.js';
 import { compareReplicaIds, type ReplicaId } from './replica-id.js';
 import { ByteReader, ByteWriter } from './varint.js';
-import { TOMBSTONE, type VersionedValue } from './versioned-value.js';
+import { type LwwStamp, TOMBSTONE, type VersionedValue } from './versioned-value.js';
 
 /**
  * Storage/replication encoding of a DVV set of byte values:
  *
  *   version:u8(=1) entries:varint { id:bytes counter:varint n:varint value×n }× anon:varint value×anon
- *   value = tag:u8 (0 tombstone | 1 bytes) [bytes]      bytes = len:varint raw
+ *   value = tag:u8 (0 tombstone | 1 bytes | 2 stamped tombstone | 3 stamped bytes) [stamp] [bytes]
+ *   stamp = wallMs:varint logical:varint                 bytes = len:varint raw
+ *
+ * Tags 2 and 3 (last-writer-wins namespaces) were added without a version bump: sets without stamps encode
+ * exactly as before.
  *
  * Entries are written in canonical order and the decoder insists on it (ascending unique ids,
  * counter ≥ 1, at most `counter` values per entry), so every accepted encoding is the one
@@ -18,6 +22,8 @@ import { TOMBSTONE, type VersionedValue } from './versioned-value.js';
 export const SET_CODEC_VERSION = 1;
 const TAG_TOMBSTONE = 0;
 const TAG_VALUE = 1;
+const TAG_STAMPED_TOMBSTONE = 2;
+const TAG_STAMPED_VALUE = 3;
 
 export function encodeSet(set: DvvSet<VersionedValue>): Uint8Array {
   const w = new ByteWriter();
@@ -35,12 +41,14 @@ export function encodeSet(set: DvvSet<VersionedValue>): Uint8Array {
 }
 
 function writeValue(w: ByteWriter, v: VersionedValue): void {
-  if (v.kind === 'tombstone') {
-    w.byte(TAG_TOMBSTONE);
-  } else {
-    w.byte(TAG_VALUE);
-    w.bytes(v.bytes);
+  const stamped = v.ts !== undefined;
+  if (v.kind === 'tombstone') w.byte(stamped ? TAG_STAMPED_TOMBSTONE : TAG_TOMBSTONE);
+  else w.byte(stamped ? TAG_STAMPED_VALUE : TAG_VALUE);
+  if (v.ts !== undefined) {
+    w.varint(v.ts.wallMs);
+    w.varint(v.ts.logical);
   }
+  if (v.kind === 'value') w.bytes(v.bytes);
 }
 
 /** Never throws: malformed, oversized or non-canonical input is a typed error. */
@@ -106,12 +114,21 @@ function readValues(r: ByteReader, n: number, limits: VersioningLimits): Version
   for (let i = 0; i < n; i++) {
     const tag = r.byte();
     if (tag === undefined) return undefined;
+    let ts: LwwStamp | undefined;
+    if (tag === TAG_STAMPED_TOMBSTONE || tag === TAG_STAMPED_VALUE) {
+      const wallMs = r.varint();
+      const logical = wallMs === undefined ? undefined : r.varint();
+      if (wallMs === undefined || logical === undefined) return undefined;
+      ts = { wallMs, logical };
+    }
     if (tag === TAG_TOMBSTONE) {
       out.push(TOMBSTONE);
-    } else if (tag === TAG_VALUE) {
+    } else if (tag === TAG_STAMPED_TOMBSTONE) {
+      out.push({ kind: 'tombstone', ts: ts as LwwStamp });
+    } else if (tag === TAG_VALUE || tag === TAG_STAMPED_VALUE) {
       const b = r.bytes(limits.maxValueBytes);
       if (b === undefined) return undefined;
-      out.push({ kind: 'value', bytes: b });
+      out.push(ts === undefined ? { kind: 'value', bytes: b } : { kind: 'value', bytes: b, ts });
     } else {
       return r.fail(decodeError('bad-tag', `value tag ${tag}`));
     }

@@ -24,6 +24,7 @@ const defaults: AgentConfig = {
   profile: 'lan',
   encrypt: [],
   label: '',
+  store: {},
 };
 
 const dir = mkdtempSync(join(tmpdir(), 'hearsay-config-'));
@@ -88,5 +89,22 @@ describe('agent configuration', () => {
     const arr = join(dir, 'arr.json');
     writeFileSync(arr, '[1]');
     expect(() => fromFile(arr)).toThrow(/JSON object/);
+  });
+
+  it('takes store settings from the file\'s "store" object and rejects unknown store keys', () => {
+    const file = join(dir, 'store.json');
+    const store = {
+      namespaces: { bank: { strict: true }, sessions: { conflict: 'lww' } },
+      requestTimeoutMs: 2000,
+    };
+    writeFileSync(file, JSON.stringify({ port: 1000, store }));
+    expect(resolveAgentConfig(defaults, fromFile(file)).store).toEqual(store);
+    expect(resolveAgentConfig(defaults).store).toEqual({});
+    const typo = join(dir, 'typo.json');
+    writeFileSync(typo, JSON.stringify({ store: { namespace: {} } }));
+    expect(() => fromFile(typo)).toThrow(/unknown store key "namespace"/);
+    const notObject = join(dir, 'not-object.json');
+    writeFileSync(notObject, JSON.stringify({ store: 'strict' }));
+    expect(() => fromFile(notObject)).toThrow(/"store" must be an object/);
   });
 });

@@ -25,7 +25,13 @@ describe('KvConfig defaults', () => {
   });
 
   it('are N=3 with quorum reads and writes, non-strict, sloppy, async repair', () => {
-    expect(defaults.defaults).toEqual({ n: 3, r: 'quorum', w: 'quorum', strict: false });
+    expect(defaults.defaults).toEqual({
+      n: 3,
+      r: 'quorum',
+      w: 'quorum',
+      strict: false,
+      conflict: 'siblings',
+    });
     expect(defaults.sloppyQuorum).toBe(true);
     expect(defaults.readRepair).toBe('async');
     expect(defaults.maxRequestTimeoutMs).toBeGreaterThanOrEqual(defaults.requestTimeoutMs);
@@ -138,13 +144,25 @@ describe('validateKvConfig: each bad field is named', () => {
 describe('namespaceConfig', () => {
   const config: KvConfig = {
     ...defaults,
-    defaults: { n: 3, r: 'quorum', w: 'quorum', strict: false },
+    defaults: { n: 3, r: 'quorum', w: 'quorum', strict: false, conflict: 'siblings' },
     namespaces: { bank: { strict: true, w: 'all' }, cache: { n: 1 } },
   };
 
   it('merges a namespace override over the defaults', () => {
-    expect(namespaceConfig(config, 'bank')).toEqual({ n: 3, r: 'quorum', w: 'all', strict: true });
-    expect(namespaceConfig(config, 'cache')).toEqual({ n: 1, r: 'quorum', w: 'quorum', strict: false });
+    expect(namespaceConfig(config, 'bank')).toEqual({
+      n: 3,
+      r: 'quorum',
+      w: 'all',
+      strict: true,
+      conflict: 'siblings',
+    });
+    expect(namespaceConfig(config, 'cache')).toEqual({
+      n: 1,
+      r: 'quorum',
+      w: 'quorum',
+      strict: false,
+      conflict: 'siblings',
+    });
   });
 
   it('gives an unlisted namespace the defaults', () => {
@@ -153,7 +171,7 @@ describe('namespaceConfig', () => {
 
   it('does not mutate the defaults', () => {
     namespaceConfig(config, 'bank');
-    expect(config.defaults).toEqual({ n: 3, r: 'quorum', w: 'quorum', strict: false });
+    expect(config.defaults).toEqual({ n: 3, r: 'quorum', w: 'quorum', strict: false, conflict: 'siblings' });
   });
 
   it('reports every problem at once, not only the first', () => {

@@ -253,3 +253,43 @@ describe('replica RPC responses', () => {
     expect(decodeKvResponse(bad)).toMatchObject({ ok: false, error: /^bad set/ });
   });
 });
+
+describe('replica RPC: last-writer-wins coordinate', () => {
+  /** Buffers and Uint8Arrays differ for toEqual: compare the fields that matter and the re-encoding. */
+  const expectRoundTrip = (req: KvRequest): void => {
+    const d = decodeKvRequest(encodeKvRequest(req));
+    if (!d.ok || d.value.op !== 'coordinate' || req.op !== 'coordinate')
+      throw new Error('did not round-trip');
+    expect(d.value.value.ts).toEqual(req.value.ts);
+    expect(d.value.value.kind).toBe(req.value.kind);
+    expect(d.value.supersedeLocal).toBe(req.supersedeLocal);
+    expect(encodeKvRequest(d.value)).toEqual(encodeKvRequest(req));
+  };
+
+  it('carries the stamp and the supersede-local flag, and omits both when absent', () => {
+    const base = { ns: 'cache', key: new TextEncoder().encode('k'), partition: 3 };
+    const stamped: KvRequest = {
+      ...base,
+      op: 'coordinate',
+      context: [],
+      value: { kind: 'value', bytes: Uint8Array.of(1, 2), ts: { wallMs: 1_767_225_600_301, logical: 7 } },
+      supersedeLocal: true,
+    };
+    expectRoundTrip(stamped);
+    const tombstone: KvRequest = {
+      ...base,
+      op: 'coordinate',
+      context: [],
+      value: { kind: 'tombstone', ts: { wallMs: 5, logical: 0 } },
+      supersedeLocal: true,
+    };
+    expectRoundTrip(tombstone);
+    const plain: KvRequest = {
+      ...base,
+      op: 'coordinate',
+      context: [],
+      value: { kind: 'value', bytes: Uint8Array.of(9) },
+    };
+    expectRoundTrip(plain);
+  });
+});

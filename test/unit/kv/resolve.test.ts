@@ -1,9 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { greatestDotSibling } from '../../../src/kv/resolve.js';
-import { type DvvSet, emptySet, newSet, sync, values } from '../../../src/versioning/dvvset.js';
+import { greatestDotSibling, greatestStamp, latestStamped } from '../../../src/kv/resolve.js';
+import { type DvvSet, emptySet, newSet, sync, update, values } from '../../../src/versioning/dvvset.js';
 import { compareReplicaIds, type ReplicaId, replicaId } from '../../../src/versioning/replica-id.js';
-import { bytesValue, TOMBSTONE, type VersionedValue } from '../../../src/versioning/versioned-value.js';
+import {
+  bytesValue,
+  TOMBSTONE,
+  type VersionedValue,
+  versionedValueEquals,
+} from '../../../src/versioning/versioned-value.js';
 import { dvvSet, threeStates } from './arbitraries.js';
 
 type VSet = DvvSet<VersionedValue>;
@@ -112,5 +117,35 @@ describe('greatestDotSibling', () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('latestStamped (last-writer-wins namespaces)', () => {
+  const stamped = (text: string, wallMs: number, logical = 0): VersionedValue => ({
+    kind: 'value',
+    bytes: new TextEncoder().encode(text),
+    ts: { wallMs, logical },
+  });
+
+  it('returns the sibling with the greatest stamp, whatever its dot, and unstamped ones count as oldest', () => {
+    const a = update(newSet(stamped('late', 2_000)), undefined, replicaId('a'));
+    const b = update(newSet(stamped('early', 1_000)), undefined, replicaId('b'));
+    const b2 = update(newSet(stamped('early-but-newer-dot', 1_000, 5)), b, replicaId('b'));
+    const merged = sync(sync(a, b2, versionedValueEquals), b, versionedValueEquals);
+    expect(latestStamped(merged)).toEqual(stamped('late', 2_000));
+    const plain = update(
+      newSet(bytesValue(new TextEncoder().encode('unstamped'))),
+      undefined,
+      replicaId('z'),
+    );
+    expect(latestStamped(sync(plain, b, versionedValueEquals))).toEqual(stamped('early', 1_000));
+    expect(greatestStamp(merged)).toEqual({ wallMs: 2_000, logical: 0 });
+  });
+
+  it('breaks a stamp tie by the greatest dot, so every node picks the same value', () => {
+    const a = update(newSet(stamped('from-a', 1_000)), undefined, replicaId('a'));
+    const b = update(newSet(stamped('from-b', 1_000)), undefined, replicaId('b'));
+    expect(latestStamped(sync(a, b, versionedValueEquals))).toEqual(stamped('from-b', 1_000));
+    expect(latestStamped(sync(b, a, versionedValueEquals))).toEqual(stamped('from-b', 1_000));
   });
 });

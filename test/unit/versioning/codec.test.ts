@@ -13,9 +13,18 @@ const counter = fc.oneof(fc.integer({ min: 1, max: 1000 }), fc.constant(Number.M
 const vv: fc.Arbitrary<VersionVector> = fc
   .array(fc.record({ id, counter }), { maxLength: 8 })
   .map((es) => fromEntries(es));
+// Last-writer-wins stamps (codec tags 2 and 3) ride along with plain values and tombstones.
+const stamp = fc.record({
+  wallMs: fc.oneof(fc.integer({ min: 0, max: 2 ** 42 }), fc.constant(Number.MAX_SAFE_INTEGER)),
+  logical: fc.integer({ min: 0, max: 2 ** 31 }),
+});
 const versionedValue: fc.Arbitrary<VersionedValue> = fc.oneof(
   fc.constant(TOMBSTONE),
   fc.uint8Array({ maxLength: 32 }).map((bytes) => ({ kind: 'value' as const, bytes })),
+  stamp.map((ts) => ({ kind: 'tombstone' as const, ts })),
+  fc
+    .tuple(fc.uint8Array({ maxLength: 32 }), stamp)
+    .map(([bytes, ts]) => ({ kind: 'value' as const, bytes, ts })),
 );
 const dvvSet: fc.Arbitrary<DvvSet<VersionedValue>> = fc
   .tuple(
