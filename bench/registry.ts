@@ -8,4 +8,5 @@ export function registerAll(register: (name: string, load: Loader) => void): voi
   register('membership', () => import('./membership.js'));
   register('storage', () => import('./storage.js'));
   register('kv', () => import('./kv.js'));
+  register('rumor', () => import('./rumor.js'));
 }

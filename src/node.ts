@@ -132,6 +132,10 @@ export async function startNode(s: NodeSettings): Promise<HearsayNode> {
         get kv() {
           return kv;
         },
+        convergence: () => {
+          if (kv === undefined) throw new Error('store not running');
+          return kv.antiEntropy.convergence();
+        },
         ring: (n) => {
           if (kv === undefined) throw new Error('store not running');
           return kv.describeRing(n);
@@ -171,6 +175,7 @@ export async function startNode(s: NodeSettings): Promise<HearsayNode> {
         members: () => view.members(),
         metrics: metrics.kv().coordinator,
         replicaMetrics: metrics.kv().replica,
+        antiEntropyMetrics: metrics.kv().antiEntropy,
       },
       { self: s.name, config: { ...defaultKvConfig(), ...s.kv } },
     );

@@ -11,6 +11,24 @@ export {
 export { entryHash, HASH_BYTES, hashesEqual } from './merkle-hash.js';
 export { type MerkleKey, MerkleTree } from './merkle-tree.js';
 export {
+  DEFAULT_RUMOR_FANOUT,
+  DEFAULT_RUMOR_INTERVAL_MS,
+  DEFAULT_RUMOR_K,
+  DEFAULT_RUMOR_MAX_HOT,
+  demersResidue,
+  type RumorConfig,
+  rumorConfig,
+  validateRumorConfig,
+} from './rumor-config.js';
+export {
+  pickPeers,
+  RumorMonger,
+  type RumorMongerComponents,
+  type RumorMongerInit,
+  type RumorStats,
+  type RumorVerdict,
+} from './rumor-monger.js';
+export {
   compareLevel,
   diffTrees,
   isValidRequest,

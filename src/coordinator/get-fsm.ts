@@ -223,5 +223,8 @@ function toGetResult(res: KvResponse): GetReplicaResult {
       return { kind: 'notfound' };
     case 'failure':
       return { kind: 'error', reason: `${res.failure}: ${res.message}` };
+    case 'hashes':
+    case 'entries':
+      return { kind: 'error', reason: `unexpected ${res.kind} reply to a get` };
   }
 }

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DEFAULT_REPLICAS } from '../coordinator/quorum.js';
+import type { ConvergenceReport } from '../kv/anti-entropy.js';
 import type { MemberState } from '../membership/member.js';
 import type { Member } from '../membership/member-events.js';
 import type { RingDescription } from '../ring/ring.js';
@@ -18,6 +19,8 @@ export interface HttpBackend {
   ring(n: number): RingDescription;
   /** The key-value store behind `/kv/:key` and `/ns/:ns/kv/:key`; read per request, absent → 503. */
   readonly kv?: KvApi;
+  /** Anti-entropy's view of convergence (`/cluster/convergence`); absent → 503. */
+  convergence?(): ConvergenceReport;
 }
 
 export type HttpServerOptions = KvRouteOptions;
@@ -67,6 +70,15 @@ async function route(
         return json(res, 400, { error: 'n must be an integer in [1, 64]' });
       }
       json(res, 200, backend.ring(n));
+    },
+    '/cluster/convergence': () => {
+      if (backend.convergence === undefined) return json(res, 503, { error: 'store not running' });
+      const r = backend.convergence();
+      // JSON has no Infinity: a partition never exchanged is reported as null age.
+      json(res, 200, {
+        ...r,
+        oldestExchangeAgeMs: Number.isFinite(r.oldestExchangeAgeMs) ? r.oldestExchangeAgeMs : null,
+      });
     },
     '/metrics': async () => {
       const text = await backend.metricsText();

@@ -1,3 +1,4 @@
+import { MAX_SEGMENTS } from '../antientropy/config.js';
 import { DEFAULT_REPLICAS, resolveQuorum, strictModeCheck } from '../coordinator/quorum.js';
 import { DEFAULT_PARTITIONS, MAX_PARTITIONS } from '../ring/config.js';
 import { MAX_KEY_BYTES, MAX_NAMESPACE_BYTES } from '../storage/layout.js';
@@ -62,6 +63,21 @@ export interface KvConfig {
    * to their owners. Each pass walks every partition's key range, so not much lower than a few seconds.
    */
   readonly handoffIntervalMs: number;
+  /**
+   * Merkle anti-entropy: each node exchanges every partition it owns with one other owner once per interval
+   * (a sweep). Shorter heals divergence sooner (the convergence bound is about two intervals) at the price
+   * of one round trip per partition per interval even when all is in sync. Riak's AAE default tick: 15 s.
+   */
+  readonly exchangeIntervalMs: number;
+  /** Most keys one exchange repairs (both directions); the rest wait for the next sweep. */
+  readonly exchangeMaxKeys: number;
+  /** Exchanges a sweep runs at once: the repair load anti-entropy may add next to client traffic. */
+  readonly exchangeConcurrency: number;
+  /**
+   * Leaves (segments) of each partition's Merkle tree, a power of two; equal on every node. More segments
+   * mean fewer keys shipped per difference and more hashes per full walk (docs/antientropy.md).
+   */
+  readonly merkleSegments: number;
   /** How often hints are offered to their owners when those are up (Riak's handoff check). */
   readonly hintDeliveryIntervalMs: number;
   /** Most hints delivered per owner per interval, so a returning node is not flooded. */
@@ -96,6 +112,10 @@ export function defaultKvConfig(): KvConfig {
     sloppyQuorum: true,
     readRepair: 'async',
     handoffIntervalMs: 10 * SECOND_MS,
+    exchangeIntervalMs: 30 * SECOND_MS,
+    exchangeMaxKeys: 1000,
+    exchangeConcurrency: 2,
+    merkleSegments: 1024,
     hintDeliveryIntervalMs: 2 * SECOND_MS,
     hintDeliveryBatch: 256,
     tombstoneGraceMs: 10 * SECOND_MS,
@@ -122,6 +142,13 @@ export function validateKvConfig(c: KvConfig): readonly string[] {
   int('maxRequestTimeoutMs', c.maxRequestTimeoutMs, c.requestTimeoutMs);
   int('hintDeliveryIntervalMs', c.hintDeliveryIntervalMs, 1);
   int('handoffIntervalMs', c.handoffIntervalMs, 1);
+  int('exchangeIntervalMs', c.exchangeIntervalMs, 1);
+  int('exchangeMaxKeys', c.exchangeMaxKeys, 1);
+  int('exchangeConcurrency', c.exchangeConcurrency, 1, 64);
+  int('merkleSegments', c.merkleSegments, 1, MAX_SEGMENTS);
+  if (!(c.merkleSegments > 0 && (c.merkleSegments & (c.merkleSegments - 1)) === 0)) {
+    errors.push(`merkleSegments must be a power of two, got ${c.merkleSegments}`);
+  }
   int('hintDeliveryBatch', c.hintDeliveryBatch, 1);
   int('tombstoneGraceMs', c.tombstoneGraceMs, 0);
   int('maxClockOffsetMs', c.maxClockOffsetMs, 0);

@@ -14,6 +14,7 @@ import { RESERVED_NAMESPACE_PREFIX, Replica } from '../replica/replica.js';
 import type { ReplicaMetrics } from '../replica/replica-metrics.js';
 import type { RingDescription } from '../ring/ring.js';
 import type { Clock } from '../runtime/clock.js';
+import type { Random } from '../runtime/random.js';
 import type { Scheduler } from '../runtime/scheduler.js';
 import { MAX_NAMESPACE_BYTES } from '../storage/layout.js';
 import type { Storage } from '../storage/storage.js';
@@ -23,9 +24,11 @@ import { type Hlc, now as hlcNow, update as hlcUpdate, hlcZero, withinOffset } f
 import { replicaId } from '../versioning/replica-id.js';
 import { merge as mergeClocks, type VersionVector } from '../versioning/version-vector.js';
 import { bytesValue, type LwwStamp, TOMBSTONE, type VersionedValue } from '../versioning/versioned-value.js';
+import { AntiEntropy, type AntiEntropyMetrics } from './anti-entropy.js';
 import { type KvConfig, type NamespaceConfig, namespaceConfig, validateKvConfig } from './config.js';
 import { Handoff, type HandoffResult } from './handoff.js';
 import { HintDelivery } from './hint-delivery.js';
+import { PartitionTrees } from './partition-trees.js';
 import { Placement } from './placement.js';
 import { ReplicaClient } from './replica-client.js';
 import { ReplicaService } from './replica-service.js';
@@ -40,6 +43,8 @@ import { greatestDotSibling, greatestStamp, latestStamped } from './resolve.js';
 export interface KvStoreComponents {
   readonly clock: Clock;
   readonly scheduler: Scheduler;
+  /** Anti-entropy's peer rotation. */
+  readonly random: Random;
   /** This store's own view of the stream channel (a RequestRouter service). */
   readonly transport: Transport;
   readonly storage: Storage;
@@ -47,6 +52,7 @@ export interface KvStoreComponents {
   readonly members: () => readonly Member[];
   readonly metrics?: CoordinatorMetrics;
   readonly replicaMetrics?: ReplicaMetrics;
+  readonly antiEntropyMetrics?: AntiEntropyMetrics;
 }
 
 export interface KvStoreInit {
@@ -116,6 +122,8 @@ export class KvStore {
   readonly #delivery: HintDelivery;
   readonly #metrics: CoordinatorMetrics;
   readonly #handoff: Handoff;
+  /** Merkle anti-entropy (sweeps, single exchanges, the convergence report). */
+  readonly antiEntropy: AntiEntropy;
   #epoch: number;
   /** This node's hybrid logical clock, for stamping writes in last-writer-wins namespaces. */
   #hlc: Hlc;
@@ -128,6 +136,7 @@ export class KvStore {
     owners: readonly Member[],
     replica: Replica,
     epoch: number,
+    trees: PartitionTrees,
   ) {
     this.#c = c;
     this.#config = init.config;
@@ -142,7 +151,7 @@ export class KvStore {
     this.#epoch = epoch;
     this.#hlc = hlcZero(replicaId(init.self));
     this.service = new ReplicaService(
-      { clock: c.clock, replica, hints },
+      { clock: c.clock, replica, hints, trees },
       { partitions: init.config.partitions },
     );
     this.#client = new ReplicaClient(
@@ -190,6 +199,27 @@ export class KvStore {
         timeoutMs: init.config.requestTimeoutMs,
       },
     );
+    this.antiEntropy = new AntiEntropy(
+      {
+        caller: this.#client,
+        replica,
+        trees,
+        clock: c.clock,
+        scheduler: c.scheduler,
+        random: c.random,
+        ring: () => this.placement.ring(),
+        isUp: (node) => this.placement.isUp(node),
+        replicas: (ns) => namespaceConfig(this.#config, ns).n,
+        ...(c.antiEntropyMetrics ? { metrics: c.antiEntropyMetrics } : {}),
+      },
+      {
+        self: this.#self,
+        intervalMs: init.config.exchangeIntervalMs,
+        timeoutMs: init.config.requestTimeoutMs,
+        maxKeysPerExchange: init.config.exchangeMaxKeys,
+        concurrency: init.config.exchangeConcurrency,
+      },
+    );
     c.transport.onRequest((_from, bytes) => this.service.handleBytes(bytes));
   }
 
@@ -207,26 +237,31 @@ export class KvStore {
       ...(components.replicaMetrics ? { metrics: components.replicaMetrics } : {}),
     });
     const epoch = await loadEpoch(components.storage);
-    const replica = new Replica(
+    let replica: Replica | undefined;
+    const trees = new PartitionTrees(() => replica as Replica, { segments: init.config.merkleSegments });
+    replica = new Replica(
       {
         storage: components.storage,
         ...(components.replicaMetrics ? { metrics: components.replicaMetrics } : {}),
+        onChange: trees.onChange,
       },
       { localId: replicaIdFor(init.self, epoch) },
     );
     await replica.loadNamespaces();
-    return new KvStore(components, init, hints, await loadOwners(components.storage), replica, epoch);
+    return new KvStore(components, init, hints, await loadOwners(components.storage), replica, epoch, trees);
   }
 
-  /** Starts hint delivery and ownership handoff. */
+  /** Starts hint delivery, ownership handoff and anti-entropy. */
   start(): void {
     this.#delivery.start();
     this.#handoff.start();
+    this.antiEntropy.start();
   }
 
   stop(): void {
     this.#delivery.stop();
     this.#handoff.stop();
+    this.antiEntropy.stop();
   }
 
   /** One handoff pass now (tests; the timer does this every interval). */

@@ -1,3 +1,5 @@
+import { HASH_BYTES } from '../antientropy/merkle-hash.js';
+import { isValidRequest } from '../antientropy/tree-diff.js';
 import type { HintStore } from '../replica/hints.js';
 import { RESERVED_NAMESPACE_PREFIX, type Replica } from '../replica/replica.js';
 import type { ReplicaError, ReplicaResult } from '../replica/replica-error.js';
@@ -6,9 +8,11 @@ import { MAX_KEY_BYTES, MAX_NAMESPACE_BYTES } from '../storage/layout.js';
 import type { DvvSet } from '../versioning/dvvset.js';
 import { DEFAULT_VERSIONING_LIMITS, type VersioningLimits } from '../versioning/limits.js';
 import type { VersionedValue } from '../versioning/versioned-value.js';
+import type { PartitionTrees } from './partition-trees.js';
 import {
   decodeKvRequest,
   encodeKvResponse,
+  type KvEntry,
   type KvFailureKind,
   type KvRequest,
   type KvResponse,
@@ -23,6 +27,7 @@ export interface ReplicaServiceComponents {
   readonly clock: Clock;
   readonly replica: Replica;
   readonly hints: HintStore;
+  readonly trees: PartitionTrees;
 }
 
 export interface ReplicaServiceInit {
@@ -76,6 +81,30 @@ export class ReplicaService {
         }
         const r = await this.#c.replica.merge(ns, key, partition, req.set, now);
         return r.ok ? { kind: 'found', set: r.value.set } : fromError(r.error);
+      }
+      case 'tree-level': {
+        const tree = await this.#c.trees.tree(ns, partition);
+        if (!isValidRequest(tree.shape, { level: req.level, indexes: req.indexes })) {
+          return failure('bad_request', `no such tree nodes on level ${req.level}`);
+        }
+        const hashes = tree.hashesAt(req.level, req.indexes);
+        const out = new Uint8Array(hashes.length * HASH_BYTES);
+        hashes.forEach((h, i) => {
+          out.set(h, i * HASH_BYTES);
+        });
+        return { kind: 'hashes', hashes: out };
+      }
+      case 'segment-entries': {
+        const tree = await this.#c.trees.tree(ns, partition);
+        const wanted = new Set(req.segments);
+        if (req.segments.some((x) => !(Number.isInteger(x) && x >= 0 && x < tree.config.segments))) {
+          return failure('bad_request', `segments must be in [0, ${tree.config.segments})`);
+        }
+        const entries: KvEntry[] = [];
+        for await (const e of this.#c.replica.iteratePartition(ns, partition)) {
+          if (e.ok && wanted.has(tree.segmentOf(e.key))) entries.push({ key: e.key, set: e.set });
+        }
+        return { kind: 'entries', entries };
       }
       case 'reap': {
         const due = await this.#c.replica.reapable(ns, key, partition, now, req.graceMs);

@@ -5,6 +5,7 @@
  */
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { CoordinatorMetrics } from '../coordinator/coordinator-metrics.js';
+import type { AntiEntropyMetrics } from '../kv/anti-entropy.js';
 import type { ReplicaMetrics } from '../replica/replica-metrics.js';
 import { isCountable, msToSeconds } from './prom-helpers.js';
 
@@ -16,10 +17,15 @@ export const KV_REQUEST_DURATION_BUCKETS_SECONDS: readonly number[] = [
 /** Siblings per read: 1 is the normal case; dozens mean clients write blindly and never resolve. */
 export const SIBLING_BUCKETS: readonly number[] = [1, 2, 3, 5, 10, 25, 100];
 
+/** One exchange is a few round trips when in sync; a large repair can take seconds. */
+export const EXCHANGE_DURATION_BUCKETS_SECONDS: readonly number[] = [
+  0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+];
+
 export function createPromKvMetrics(
   register: Registry,
   prefix: string,
-): { coordinator: CoordinatorMetrics; replica: ReplicaMetrics } {
+): { coordinator: CoordinatorMetrics; replica: ReplicaMetrics; antiEntropy: AntiEntropyMetrics } {
   const registers = [register];
   const p = prefix;
   const duration = new Histogram({
@@ -72,7 +78,67 @@ export function createPromKvMetrics(
     help: 'Tombstones removed from storage after all N primaries held them for the grace period.',
     registers,
   });
+  const exchanges = new Counter({
+    name: `${p}aae_exchanges_total`,
+    help: 'Merkle anti-entropy exchanges this node started, by outcome (ok or error).',
+    labelNames: ['outcome'] as const,
+    registers,
+  });
+  const exchangeDuration = new Histogram({
+    name: `${p}aae_exchange_duration_seconds`,
+    help: 'Duration of one Merkle exchange of one partition with one peer.',
+    buckets: [...EXCHANGE_DURATION_BUCKETS_SECONDS],
+    registers,
+  });
+  const exchangeBytes = new Counter({
+    name: `${p}aae_exchange_bytes_total`,
+    help: 'Request and response bytes of Merkle exchanges (tree walk, entries, pushes).',
+    registers,
+  });
+  const divergent = new Counter({
+    name: `${p}aae_divergent_segments_total`,
+    help: 'Merkle segments found different by exchanges.',
+    registers,
+  });
+  const repaired = new Counter({
+    name: `${p}aae_keys_repaired_total`,
+    help: 'Keys repaired by exchanges: pulled (the peer had news for us) or pushed (we had news for the peer).',
+    labelNames: ['direction'] as const,
+    registers,
+  });
+  const owned = new Gauge({
+    name: `${p}aae_partitions_owned`,
+    help: 'Partitions (per namespace) this node owns and sweeps.',
+    registers,
+  });
+  const inSync = new Gauge({
+    name: `${p}aae_partitions_in_sync`,
+    help: 'Owned partitions whose last exchange found no difference: an estimate of replicas in sync.',
+    registers,
+  });
+  const oldest = new Gauge({
+    name: `${p}aae_oldest_exchange_age_seconds`,
+    help: 'Age of the oldest last exchange among owned partitions at the end of the last sweep (+Inf: one never exchanged).',
+    registers,
+  });
   return {
+    antiEntropy: {
+      exchange: (r) => {
+        exchanges.inc({ outcome: r.ok ? 'ok' : 'error' });
+        if (isCountable(r.durationMs)) exchangeDuration.observe(msToSeconds(r.durationMs));
+        if (isCountable(r.bytes)) exchangeBytes.inc(r.bytes);
+        if (r.ok) {
+          if (r.segments > 0) divergent.inc(r.segments);
+          if (r.pulled > 0) repaired.inc({ direction: 'pulled' }, r.pulled);
+          if (r.pushed > 0) repaired.inc({ direction: 'pushed' }, r.pushed);
+        }
+      },
+      sweep: (ownedCount, inSyncCount, oldestAgeMs) => {
+        owned.set(ownedCount);
+        inSync.set(inSyncCount);
+        oldest.set(Number.isFinite(oldestAgeMs) ? msToSeconds(oldestAgeMs) : Number.POSITIVE_INFINITY);
+      },
+    },
     coordinator: {
       request: (op, outcome, quorum, durationMs) => {
         if (isCountable(durationMs))

@@ -8,6 +8,7 @@
  */
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { CoordinatorMetrics } from '../coordinator/coordinator-metrics.js';
+import type { AntiEntropyMetrics } from '../kv/anti-entropy.js';
 import type { ReplicaMetrics } from '../replica/replica-metrics.js';
 import type { MembershipMetrics } from './membership-metrics.js';
 import { createPromKvMetrics } from './prom-kv-metrics.js';
@@ -37,7 +38,11 @@ export interface MetricsRegistry {
   /** The membership layer's metrics; the same object on every call (metrics are registered once). */
   membership(): MembershipMetrics;
   /** The store's metrics: its coordinator's and its replica's (memoised like `membership`). */
-  kv(): { readonly coordinator: CoordinatorMetrics; readonly replica: ReplicaMetrics };
+  kv(): {
+    readonly coordinator: CoordinatorMetrics;
+    readonly replica: ReplicaMetrics;
+    readonly antiEntropy: AntiEntropyMetrics;
+  };
   /** All metrics of this node in the Prometheus text format. */
   text(): Promise<string>;
 }

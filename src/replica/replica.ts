@@ -32,7 +32,20 @@ export const RESERVED_NAMESPACE_PREFIX = '\u0000';
 export interface ReplicaComponents {
   readonly storage: Storage;
   readonly metrics?: ReplicaMetrics;
+  /**
+   * Told of every stored change of a client key, after it is durable and while the key's lock is held (so
+   * calls for one key arrive in order): the Merkle trees of anti-entropy follow the data this way.
+   */
+  readonly onChange?: ReplicaChangeListener;
 }
+
+export type ReplicaChangeListener = (
+  ns: Namespace,
+  partition: number,
+  key: Uint8Array,
+  before: VSet | undefined,
+  after: VSet | undefined,
+) => void;
 
 export interface ReplicaInit {
   /** This node's replica id: the origin of every dot it mints in `coordinate`. */
@@ -74,9 +87,11 @@ export class Replica {
   readonly #metrics: ReplicaMetrics;
   readonly #limits: VersioningLimits;
   readonly #lock = new KeyLock();
+  readonly #onChange: ReplicaChangeListener;
 
   constructor(components: ReplicaComponents, init: ReplicaInit) {
     this.#storage = components.storage;
+    this.#onChange = components.onChange ?? (() => {});
     this.#metrics = components.metrics ?? NOOP_REPLICA_METRICS;
     this.#localId = init.localId;
     this.#limits = init.limits ?? DEFAULT_VERSIONING_LIMITS;
@@ -125,6 +140,7 @@ export class Replica {
       const d = decodeRecord(bytes, this.#limits);
       if (!d.ok || !bytesEqual(encodeSet(d.value.set), encodeSet(expected))) return ok(false);
       await this.#storage.delete(ns, { partition, key });
+      this.#onChange(ns, partition, key, d.value.set, undefined);
       return ok(true);
     });
   }
@@ -167,6 +183,7 @@ export class Replica {
       const set = update(newWithContext(context, value), before, this.#localId);
       await this.#noteNamespace(ns);
       await this.#storage.put(ns, { partition, key }, encodeRecord({ atMs: nowMs, set }));
+      this.#onChange(ns, partition, key, before, set);
       return ok(set);
     });
   }
@@ -195,6 +212,7 @@ export class Replica {
       if (changed) {
         await this.#noteNamespace(ns);
         await this.#storage.put(ns, { partition, key }, encodeRecord({ atMs: nowMs, set }));
+        this.#onChange(ns, partition, key, before, set);
       }
       this.#metrics.merges(changed);
       return ok({ changed, set: before !== undefined && !changed ? before : set });
@@ -244,6 +262,7 @@ export class Replica {
         return ok<ReapOutcome>('changed');
       }
       await this.#storage.delete(ns, { partition, key });
+      this.#onChange(ns, partition, key, stored, undefined);
       this.#metrics.reaped();
       return ok<ReapOutcome>('reaped');
     });

@@ -1,4 +1,5 @@
 import type { CoordinatorMetrics } from '../../../src/coordinator/coordinator-metrics.js';
+import type { AntiEntropyMetrics } from '../../../src/kv/anti-entropy.js';
 import { defaultKvConfig, type KvConfig } from '../../../src/kv/config.js';
 import { KvStore } from '../../../src/kv/kv-store.js';
 import { lanConfig, type MembershipConfig } from '../../../src/membership/config.js';
@@ -24,6 +25,8 @@ export interface KvClusterOptions extends SimNetworkOptions {
   readonly membership?: MembershipConfig;
   /** The coordinator metrics of each node (by name), e.g. a counting fake. */
   readonly metrics?: (name: string) => CoordinatorMetrics;
+  /** The anti-entropy metrics of each node (by name). */
+  readonly antiEntropyMetrics?: (name: string) => AntiEntropyMetrics;
 }
 
 /**
@@ -38,12 +41,14 @@ export class KvSimCluster {
   readonly #nodes = new Map<string, KvSimNode>();
   readonly #disks = new Map<string, Storage>();
   readonly #metrics: ((name: string) => CoordinatorMetrics) | undefined;
+  readonly #aaeMetrics: ((name: string) => AntiEntropyMetrics) | undefined;
 
   constructor(opts: KvClusterOptions) {
     this.sim = new SimNetwork(opts);
     this.kvConfig = { ...defaultKvConfig(), ...opts.kv };
     this.membershipConfig = opts.membership ?? lanConfig();
     this.#metrics = opts.metrics;
+    this.#aaeMetrics = opts.antiEntropyMetrics;
   }
 
   static addr(i: number): string {
@@ -78,10 +83,12 @@ export class KvSimCluster {
       {
         clock: simNode.clock,
         scheduler: simNode.scheduler,
+        random: simNode.random.fork(),
         transport: router.service(SERVICE_KV),
         storage: disk,
         members: () => membership.members(),
         ...(this.#metrics === undefined ? {} : { metrics: this.#metrics(name) }),
+        ...(this.#aaeMetrics === undefined ? {} : { antiEntropyMetrics: this.#aaeMetrics(name) }),
       },
       { self: name, config: this.kvConfig },
     );

@@ -121,7 +121,7 @@ describe('replica RPC requests', () => {
           expect(d.error).toBeTypeOf('string');
           return;
         }
-        expect(['get', 'coordinate', 'merge', 'reap']).toContain(d.value.op);
+        expect(['get', 'coordinate', 'merge', 'reap', 'tree-level', 'segment-entries']).toContain(d.value.op);
         const again = decodeKvRequest(encodeKvRequest(d.value));
         expect(again.ok).toBe(true);
         if (again.ok) expect(plain(again.value)).toEqual(plain(d.value));
@@ -237,7 +237,7 @@ describe('replica RPC responses', () => {
           expect(d.error).toBeTypeOf('string');
           return;
         }
-        expect(['found', 'notfound', 'failure']).toContain(d.value.kind);
+        expect(['found', 'notfound', 'failure', 'hashes', 'entries']).toContain(d.value.kind);
         if (d.value.kind === 'failure') expect(FAILURE_KINDS).toContain(d.value.failure);
         const again = decodeKvResponse(encodeKvResponse(d.value));
         expect(again.ok).toBe(true);
@@ -291,5 +291,44 @@ describe('replica RPC: last-writer-wins coordinate', () => {
       value: { kind: 'value', bytes: Uint8Array.of(9) },
     };
     expectRoundTrip(plain);
+  });
+});
+
+describe('replica RPC: anti-entropy messages', () => {
+  const base = { ns: 'data', key: Uint8Array.of(0), partition: 7 };
+
+  it('tree-level and segment-entries requests round-trip', () => {
+    fc.assert(
+      fc.property(fc.nat(8), fc.uniqueArray(fc.nat(4095), { maxLength: 64 }), (level, indexes) => {
+        const tree: KvRequest = { ...base, op: 'tree-level', level, indexes };
+        const d1 = decodeKvRequest(encodeKvRequest(tree));
+        expect(d1.ok && d1.value.op === 'tree-level' && [d1.value.level, [...d1.value.indexes]]).toEqual([
+          level,
+          indexes,
+        ]);
+        const seg: KvRequest = { ...base, op: 'segment-entries', segments: indexes };
+        const d2 = decodeKvRequest(encodeKvRequest(seg));
+        expect(d2.ok && d2.value.op === 'segment-entries' && [...d2.value.segments]).toEqual(indexes);
+      }),
+    );
+  });
+
+  it('hashes and entries responses round-trip', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ maxLength: 160 }),
+        fc.array(fc.tuple(fc.uint8Array({ minLength: 1, maxLength: 16 }), dvvSet), { maxLength: 5 }),
+        (hashes, pairs) => {
+          const h = decodeKvResponse(encodeKvResponse({ kind: 'hashes', hashes }));
+          expect(h.ok && h.value.kind === 'hashes' && [...h.value.hashes]).toEqual([...hashes]);
+          const entries = pairs.map(([key, set]) => ({ key, set }));
+          const e = decodeKvResponse(encodeKvResponse({ kind: 'entries', entries }));
+          expect(e.ok && e.value.kind === 'entries').toBe(true);
+          if (e.ok && e.value.kind === 'entries') {
+            expect(encodeKvResponse(e.value)).toEqual(encodeKvResponse({ kind: 'entries', entries }));
+          }
+        },
+      ),
+    );
   });
 });

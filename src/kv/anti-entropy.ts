@@ -1,0 +1,188 @@
+import type { NodeId } from '../membership/member.js';
+import type { PartitionId } from '../ring/partition.js';
+import type { Ring } from '../ring/ring.js';
+import type { Clock } from '../runtime/clock.js';
+import type { Random } from '../runtime/random.js';
+import type { Cancel, Scheduler } from '../runtime/scheduler.js';
+import type { Namespace } from '../storage/storage.js';
+import { type ExchangeComponents, type ExchangeResult, runExchange } from './exchange.js';
+
+/** What anti-entropy reports (DESIGN.md §11 convergence metrics); every method must never throw. */
+export interface AntiEntropyMetrics {
+  /** One exchange finished (`ok` false: the peer failed or timed out). */
+  exchange(result: ExchangeResult): void;
+  /** After each sweep: partitions owned, how many were in sync at their last exchange, oldest exchange age. */
+  sweep(owned: number, inSync: number, oldestAgeMs: number): void;
+}
+
+export const NOOP_ANTI_ENTROPY_METRICS: AntiEntropyMetrics = Object.freeze({
+  exchange: () => {},
+  sweep: () => {},
+});
+
+export interface AntiEntropyComponents extends ExchangeComponents {
+  readonly scheduler: Scheduler;
+  readonly random: Random;
+  readonly clock: Clock;
+  readonly ring: () => Ring;
+  readonly isUp: (node: NodeId) => boolean;
+  readonly replicas: (ns: Namespace) => number;
+  readonly metrics?: AntiEntropyMetrics;
+}
+
+export interface AntiEntropyInit {
+  readonly self: NodeId;
+  /** One sweep over every owned partition per interval. */
+  readonly intervalMs: number;
+  readonly timeoutMs: number;
+  readonly maxKeysPerExchange: number;
+  /** Exchanges in flight at once during a sweep. */
+  readonly concurrency: number;
+}
+
+/** The last exchange of one (namespace, partition), for `/cluster/convergence`. */
+export interface PartitionStatus {
+  readonly ns: Namespace;
+  readonly partition: number;
+  readonly peer: NodeId;
+  readonly atMs: number;
+  readonly ok: boolean;
+  /** Differing segments found (0 = in sync with that peer at that time). */
+  readonly segments: number;
+  readonly pulled: number;
+  readonly pushed: number;
+}
+
+export interface ConvergenceReport {
+  readonly intervalMs: number;
+  readonly sweeps: number;
+  readonly owned: number;
+  readonly exchanged: number;
+  /** Owned partitions whose last exchange found no difference: an estimate of replicas in sync. */
+  readonly inSync: number;
+  /** Age of the oldest last exchange among owned partitions (Infinity if one was never exchanged). */
+  readonly oldestExchangeAgeMs: number;
+  readonly partitions: readonly (PartitionStatus & { readonly ageMs: number })[];
+}
+
+/**
+ * Merkle anti-entropy's scheduler (DESIGN.md §10): every interval, sweep every partition this node owns, in
+ * every namespace it holds data in, exchanging trees with one other owner that is up (a different one each
+ * sweep, round-robin from a random start). Sweeps never overlap and run at most `concurrency` exchanges at a
+ * time, each repairing at most `maxKeysPerExchange` keys, so repair never crowds out client traffic.
+ */
+export class AntiEntropy {
+  readonly #c: AntiEntropyComponents;
+  readonly #init: AntiEntropyInit;
+  readonly #status = new Map<string, PartitionStatus>();
+  #cancel: Cancel | undefined;
+  #sweeping: Promise<void> | undefined;
+  #sweeps = 0;
+  #owned: { ns: Namespace; partition: PartitionId }[] = [];
+  readonly #offset: number;
+
+  constructor(components: AntiEntropyComponents, init: AntiEntropyInit) {
+    this.#c = components;
+    this.#init = init;
+    this.#offset = components.random.int(1 << 16);
+  }
+
+  start(): void {
+    this.#cancel ??= this.#c.scheduler.every(
+      this.#init.intervalMs,
+      () => void this.sweep(),
+      this.#init.intervalMs / 10,
+    );
+  }
+
+  stop(): void {
+    this.#cancel?.();
+    this.#cancel = undefined;
+  }
+
+  /** One sweep now (tests; the timer does this every interval). Resolves when it finished. */
+  sweep(): Promise<void> {
+    this.#sweeping ??= this.#sweep().finally(() => {
+      this.#sweeping = undefined;
+    });
+    return this.#sweeping;
+  }
+
+  /** Exchange one partition with `peer` now (tests, and the sweep's unit of work). */
+  async exchange(ns: Namespace, partition: number, peer: NodeId): Promise<ExchangeResult> {
+    const result = await runExchange(this.#c, {
+      ns,
+      partition,
+      peer,
+      timeoutMs: this.#init.timeoutMs,
+      maxKeys: this.#init.maxKeysPerExchange,
+    });
+    this.#status.set(statusKey(ns, partition), {
+      ns,
+      partition,
+      peer,
+      atMs: this.#c.clock.now(),
+      ok: result.ok,
+      segments: result.ok ? result.segments : 0,
+      pulled: result.ok ? result.pulled : 0,
+      pushed: result.ok ? result.pushed : 0,
+    });
+    this.#c.metrics?.exchange(result);
+    return result;
+  }
+
+  convergence(): ConvergenceReport {
+    const now = this.#c.clock.now();
+    const partitions = this.#owned.flatMap(({ ns, partition }) => {
+      const s = this.#status.get(statusKey(ns, partition));
+      return s === undefined ? [] : [{ ...s, ageMs: now - s.atMs }];
+    });
+    const inSync = partitions.filter((p) => p.ok && p.segments === 0).length;
+    const oldest =
+      partitions.length < this.#owned.length
+        ? Number.POSITIVE_INFINITY
+        : Math.max(0, ...partitions.map((p) => p.ageMs));
+    return {
+      intervalMs: this.#init.intervalMs,
+      sweeps: this.#sweeps,
+      owned: this.#owned.length,
+      exchanged: partitions.length,
+      inSync,
+      oldestExchangeAgeMs: this.#owned.length === 0 ? 0 : oldest,
+      partitions,
+    };
+  }
+
+  async #sweep(): Promise<void> {
+    const ring = this.#c.ring();
+    const self = this.#init.self;
+    const work: { ns: Namespace; partition: PartitionId; peer: NodeId }[] = [];
+    const owned: { ns: Namespace; partition: PartitionId }[] = [];
+    for (const ns of this.#c.replica.namespaces()) {
+      const n = this.#c.replicas(ns);
+      for (const partition of ring.ownedBy(self, n)) {
+        owned.push({ ns, partition });
+        const peers = ring.owners(partition, n).filter((o) => o !== self && this.#c.isUp(o));
+        if (peers.length === 0) continue;
+        const peer = peers[(this.#offset + this.#sweeps + partition) % peers.length] as NodeId;
+        work.push({ ns, partition, peer });
+      }
+    }
+    this.#owned = owned;
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < work.length) {
+        const w = work[next++];
+        if (w !== undefined) await this.exchange(w.ns, w.partition, w.peer);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, this.#init.concurrency) }, worker));
+    this.#sweeps++;
+    const report = this.convergence();
+    this.#c.metrics?.sweep(report.owned, report.inSync, report.oldestExchangeAgeMs);
+  }
+}
+
+function statusKey(ns: Namespace, partition: number): string {
+  return `${partition}:${ns}`;
+}

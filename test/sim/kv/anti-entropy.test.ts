@@ -1,0 +1,243 @@
+import { describe, expect, it } from 'vitest';
+import type { AntiEntropyMetrics } from '../../../src/kv/anti-entropy.js';
+import type { ExchangeResult } from '../../../src/kv/exchange.js';
+import { seededRandom } from '../../../src/runtime/random.js';
+import {
+  type DvvSet,
+  equal,
+  join,
+  newSet,
+  newWithContext,
+  update,
+  values,
+} from '../../../src/versioning/dvvset.js';
+import { replicaId } from '../../../src/versioning/replica-id.js';
+import { EMPTY_VV } from '../../../src/versioning/version-vector.js';
+import { bytesValue, liveValues, type VersionedValue } from '../../../src/versioning/versioned-value.js';
+import { withSeed } from '../seed.js';
+import { KvSimCluster, type KvSimNode } from './kv-cluster.js';
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+type VSet = DvvSet<VersionedValue>;
+
+/** Sums what the exchanges of a node report. */
+function exchangeTotals(): {
+  totals: { bytes: number; pulled: number; pushed: number; segments: number; failed: number };
+  factory: () => AntiEntropyMetrics;
+} {
+  const totals = { bytes: 0, pulled: 0, pushed: 0, segments: 0, failed: 0 };
+  return {
+    totals,
+    factory: () => ({
+      exchange: (r: ExchangeResult) => {
+        totals.bytes += r.bytes;
+        if (r.ok) {
+          totals.pulled += r.pulled;
+          totals.pushed += r.pushed;
+          totals.segments += r.segments;
+        } else {
+          totals.failed++;
+        }
+      },
+      sweep: () => {},
+    }),
+  };
+}
+
+/** Stores `set` directly in the replica of `node` (as a replicated write would), without the network. */
+async function store(node: KvSimNode, ns: string, key: string, set: VSet): Promise<void> {
+  const k = enc.encode(key);
+  const res = await node.kv.service.handle({
+    op: 'merge',
+    ns,
+    key: k,
+    partition: node.kv.placement.partitionOf(k),
+    set,
+  });
+  if (res.kind !== 'found') throw new Error(`store ${key}: ${JSON.stringify(res)}`);
+}
+
+async function stored(node: KvSimNode, ns: string, key: string): Promise<VSet | undefined> {
+  const k = enc.encode(key);
+  const res = await node.kv.service.handle({
+    op: 'get',
+    ns,
+    key: k,
+    partition: node.kv.placement.partitionOf(k),
+  });
+  return res.kind === 'found' ? res.set : undefined;
+}
+
+const writer = replicaId('writer');
+const version = (key: string, v: number): VSet => {
+  let set: VSet | undefined;
+  for (let i = 0; i <= v; i++)
+    set = update(
+      newWithContext(set ? join(set) : EMPTY_VV, bytesValue(enc.encode(`${key}@${i}`))),
+      set,
+      writer,
+    );
+  return set as VSet;
+};
+
+describe('Merkle anti-entropy', () => {
+  it('two replicas diverging on d of 100,000 keys: one sweep repairs all d, both ways; bytes grow with d, not M', async () => {
+    await withSeed(41, async (seed) => {
+      const aae = exchangeTotals();
+      const c = new KvSimCluster({
+        seed,
+        kv: {
+          defaults: { n: 2, r: 'quorum', w: 'quorum', strict: false, conflict: 'siblings' },
+          exchangeIntervalMs: 3_600_000,
+        },
+        antiEntropyMetrics: (name) => (name === 'n0' ? aae.factory() : exchangeTotals().factory()),
+      });
+      await c.startConverged(2);
+      const [a, b] = [c.byName('n0'), c.byName('n1')];
+      const M = 100_000;
+      const base = new Map<string, VSet>();
+      for (let i = 0; i < M; i++) {
+        const key = `key-${i}`;
+        const set = newSet(bytesValue(enc.encode(key)));
+        const dotted = update(set, undefined, writer);
+        base.set(key, dotted);
+        await store(a, 'data', key, dotted);
+        await store(b, 'data', key, dotted);
+      }
+      // The first sweep builds both sides' trees and finds nothing to do.
+      await c.await(a.kv.antiEntropy.sweep());
+      expect(aae.totals.segments).toBe(0);
+      const baseline = aae.totals.bytes;
+
+      const rnd = seededRandom(seed);
+      const rows: { d: number; bytes: number; repaired: number }[] = [];
+      let round = 0;
+      for (const d of [1, 10, 100, 1000]) {
+        round++;
+        const keys = new Set<string>();
+        while (keys.size < d) keys.add(`key-${rnd.int(M)}`);
+        const changed = [...keys];
+        // Half the differences on each side: the exchange must pull and push.
+        for (const [i, key] of changed.entries()) {
+          await store(i % 2 === 0 ? a : b, 'data', key, version(key, round));
+        }
+        const before = { ...aae.totals };
+        await c.await(a.kv.antiEntropy.sweep());
+        const repaired = aae.totals.pulled + aae.totals.pushed - before.pulled - before.pushed;
+        rows.push({ d, bytes: aae.totals.bytes - before.bytes, repaired });
+        for (const key of changed) {
+          const [sa, sb] = [await stored(a, 'data', key), await stored(b, 'data', key)];
+          expect(sa !== undefined && sb !== undefined && equal(sa, sb)).toBe(true);
+          expect(values(sa as VSet).map((v) => (v.kind === 'value' ? dec.decode(v.bytes) : '∅'))).toEqual([
+            `${key}@${round}`,
+          ]);
+        }
+      }
+      console.log(
+        `anti-entropy, M=${M} keys, N=2, 256 partitions: in-sync sweep ${baseline} bytes; ` +
+          rows.map((r) => `d=${r.d}: ${r.bytes} bytes, ${r.repaired} keys repaired`).join('; '),
+      );
+      for (const r of rows) expect(r.repaired).toBe(r.d);
+      // Grows with d ...
+      for (let i = 1; i < rows.length; i++)
+        expect((rows[i]?.bytes ?? 0) > (rows[i - 1]?.bytes ?? 0)).toBe(true);
+      // ... and not with M: one difference costs about an in-sync sweep plus one tree path, far below the data.
+      expect(rows[0]?.bytes ?? 0).toBeLessThan(baseline + 10_000);
+      expect(rows[0]?.bytes ?? 0).toBeLessThan(M);
+    });
+  }, 240_000);
+
+  it('a 3-way partition with writes on every side heals by anti-entropy alone: identical sets, all siblings, no resurrection', async () => {
+    await withSeed(42, async (seed) => {
+      const c = new KvSimCluster({
+        seed,
+        kv: { exchangeIntervalMs: 5_000, hintDeliveryIntervalMs: 3_600_000, sloppyQuorum: false },
+      });
+      await c.startConverged(6);
+      // Keys deleted before the partition must stay deleted.
+      const deleted = Array.from({ length: 10 }, (_, i) => `gone-${i}`);
+      for (const key of deleted) {
+        const put = await c.await(
+          c.byName('n0').kv.put({
+            ns: 'default',
+            key: enc.encode(key),
+            value: enc.encode('v'),
+            context: EMPTY_VV,
+            w: 'all',
+          }),
+        );
+        expect(put.kind).toBe('ok');
+        const del = await c.await(
+          c.byName('n1').kv.delete({
+            ns: 'default',
+            key: enc.encode(key),
+            context: put.kind === 'ok' ? put.context : EMPTY_VV,
+            w: 'all',
+          }),
+        );
+        expect(del.kind).toBe('ok');
+      }
+      c.sim.partition(['n0:7946', 'n1:7946'], ['n2:7946', 'n3:7946', 'n4:7946', 'n5:7946']);
+      c.sim.partition(['n2:7946', 'n3:7946'], ['n4:7946', 'n5:7946']);
+      await c.sim.run(15_000);
+      // Concurrent blind writes on all three sides, W=1 (each side reaches at most its own replicas).
+      const keys = Array.from({ length: 30 }, (_, i) => `k-${i}`);
+      const acked = new Map<string, Set<string>>(keys.map((k) => [k, new Set()]));
+      for (const key of keys) {
+        for (const coordinator of ['n0', 'n2', 'n4']) {
+          const value = `${key}-from-${coordinator}`;
+          const put = await c.await(
+            c.byName(coordinator).kv.put({
+              ns: 'default',
+              key: enc.encode(key),
+              value: enc.encode(value),
+              context: EMPTY_VV,
+              w: '1',
+            }),
+          );
+          if (put.kind === 'ok') acked.get(key)?.add(value);
+        }
+      }
+      expect([...acked.values()].reduce((n, s) => n + s.size, 0)).toBeGreaterThan(30);
+      c.sim.heal();
+      const healed = await c.runUntil(
+        () => c.live().every((n) => n.membership.countByState().alive === 6),
+        90_000,
+      );
+      expect(healed).toBe(true);
+
+      const kv0 = c.byName('n0').kv;
+      const converged = async (): Promise<boolean> => {
+        for (const key of [...keys, ...deleted]) {
+          const k = enc.encode(key);
+          const owners = kv0.placement.primaries(kv0.placement.partitionOf(k), 3);
+          const sets = await Promise.all(owners.map((o) => stored(c.byName(o), 'default', key)));
+          const first = sets[0];
+          if (first === undefined || !sets.every((s) => s !== undefined && equal(s, first))) return false;
+        }
+        return true;
+      };
+      const t0 = c.sim.now();
+      let ok = false;
+      while (c.sim.now() - t0 < 4 * 5_000 * 1.1 && !ok) {
+        await c.sim.run(1_000);
+        ok = await converged();
+      }
+      console.log(
+        `3-way partition healed; replicas identical after ${Math.round(c.sim.now() - t0)} virtual ms (interval 5,000)`,
+      );
+      expect(ok).toBe(true);
+      for (const key of keys) {
+        const owner = kv0.placement.primaries(kv0.placement.partitionOf(enc.encode(key)), 3)[0] ?? 'n0';
+        const set = await stored(c.byName(owner), 'default', key);
+        const present = new Set(liveValues(set as VSet).map((v) => dec.decode(v)));
+        for (const v of acked.get(key) ?? []) expect(present.has(v)).toBe(true);
+      }
+      for (const key of deleted) {
+        const got = await c.await(c.byName('n5').kv.get({ ns: 'default', key: enc.encode(key), r: 'all' }));
+        expect(got.kind).toBe('notfound');
+      }
+    });
+  }, 240_000);
+});
