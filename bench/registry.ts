@@ -9,4 +9,5 @@ export function registerAll(register: (name: string, load: Loader) => void): voi
   register('storage', () => import('./storage.js'));
   register('kv', () => import('./kv.js'));
   register('rumor', () => import('./rumor.js'));
+  register('antientropy', () => import('./antientropy.js'));
 }

@@ -6,6 +6,7 @@ import { KvStore } from './kv/kv-store.js';
 import { sealedTransport } from './kv/sealed-transport.js';
 import { lanConfig, localConfig, type MembershipConfig, wanConfig } from './membership/config.js';
 import { Membership } from './membership/membership.js';
+import { registerRumorMetrics } from './metrics/prom-kv-metrics.js';
 import { createMetricsRegistry, type MetricsRegistry } from './metrics/registry.js';
 import { realRuntime } from './runtime/real.js';
 import { openDurableStorage } from './storage/default-storage.js';
@@ -193,6 +194,7 @@ export async function startNode(s: NodeSettings): Promise<HearsayNode> {
   }
   const m = membership;
   const store = kv;
+  registerRumorMetrics(metrics.promRegistry, metrics.prefix, () => store.rumorStats());
   m.start();
   store.start();
   if (s.join.length > 0) {

@@ -225,6 +225,7 @@ function toGetResult(res: KvResponse): GetReplicaResult {
       return { kind: 'error', reason: `${res.failure}: ${res.message}` };
     case 'hashes':
     case 'entries':
+    case 'rumor-feedback':
       return { kind: 'error', reason: `unexpected ${res.kind} reply to a get` };
   }
 }

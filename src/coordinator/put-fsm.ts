@@ -43,7 +43,17 @@ export interface PutFsmRequest {
 }
 
 export type PutFsmResult =
-  | { readonly kind: 'ok'; readonly set: DvvSet<VersionedValue>; readonly acked: readonly NodeId[] }
+  | {
+      readonly kind: 'ok';
+      readonly set: DvvSet<VersionedValue>;
+      /** Targets that had acknowledged when the client was answered. */
+      readonly acked: readonly NodeId[];
+      /**
+       * Resolves once every target answered or timed out, with all that acknowledged: the ones missing from
+       * it really missed the write (a data rumor goes to them), not merely answered after the quorum.
+       */
+      readonly settled: Promise<readonly NodeId[]>;
+    }
   | (Extract<PutResponse<NodeId>, { kind: 'unavailable' }> & {
       /**
        * False when no replica can have stored the write (nothing sent, or the coordinator refused it), so a
@@ -96,6 +106,9 @@ export async function runPut(c: PutFsmComponents, req: PutFsmRequest): Promise<P
   const set = coordinated.set;
   let core = PutCore.create<NodeId>({ n: targets.length, w }).addResult(coordinator.node, { kind: 'ok' });
   const others = targets.filter((t) => t !== coordinator);
+  const allAcked: NodeId[] = [coordinator.node];
+  const calls: Promise<unknown>[] = [];
+  let settled: Promise<readonly NodeId[]> | undefined;
   return new Promise<PutFsmResult>((resolve) => {
     let answered = false;
     const answer = (): void => {
@@ -103,16 +116,16 @@ export async function runPut(c: PutFsmComponents, req: PutFsmRequest): Promise<P
       answered = true;
       cancel();
       const response = core.response();
+      settled ??= Promise.all(calls).then(() => allAcked);
       resolve(
         response.kind === 'ok'
-          ? { kind: 'ok', set, acked: core.acked }
+          ? { kind: 'ok', set, acked: core.acked, settled }
           : { ...response, mayHaveApplied: true },
       );
     };
     const cancel = c.scheduler.after(remaining(), answer);
-    if (core.enough()) answer();
     for (const t of others) {
-      void c.caller
+      const call = c.caller
         .call(
           t.node,
           {
@@ -126,11 +139,14 @@ export async function runPut(c: PutFsmComponents, req: PutFsmRequest): Promise<P
           remaining(),
         )
         .then((res) => {
+          if (res.kind !== 'failure') allAcked.push(t.node);
           if (answered) return;
           const reason = res.kind === 'failure' ? `${res.failure}: ${res.message}` : undefined;
           core = core.addResult(t.node, reason === undefined ? { kind: 'ok' } : { kind: 'error', reason });
           if (core.enough()) answer();
         });
+      calls.push(call);
     }
+    if (core.enough()) answer();
   });
 }

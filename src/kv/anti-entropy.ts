@@ -28,6 +28,12 @@ export interface AntiEntropyComponents extends ExchangeComponents {
   readonly isUp: (node: NodeId) => boolean;
   readonly replicas: (ns: Namespace) => number;
   readonly metrics?: AntiEntropyMetrics;
+  /** A namespace every node holds (n = all) in one partition: exchanged with any other up member. */
+  readonly global?: {
+    readonly ns: Namespace;
+    readonly partition: number;
+    readonly peers: () => readonly NodeId[];
+  };
 }
 
 export interface AntiEntropyInit {
@@ -158,7 +164,15 @@ export class AntiEntropy {
     const self = this.#init.self;
     const work: { ns: Namespace; partition: PartitionId; peer: NodeId }[] = [];
     const owned: { ns: Namespace; partition: PartitionId }[] = [];
+    const global = this.#c.global;
+    if (global !== undefined) {
+      owned.push({ ns: global.ns, partition: global.partition as PartitionId });
+      const peers = global.peers();
+      const peer = peers[(this.#offset + this.#sweeps) % Math.max(1, peers.length)];
+      if (peer !== undefined) work.push({ ns: global.ns, partition: global.partition as PartitionId, peer });
+    }
     for (const ns of this.#c.replica.namespaces()) {
+      if (ns === global?.ns) continue;
       const n = this.#c.replicas(ns);
       for (const partition of ring.ownedBy(self, n)) {
         owned.push({ ns, partition });

@@ -78,6 +78,20 @@ export interface KvConfig {
    * mean fewer keys shipped per difference and more hashes per full walk (docs/antientropy.md).
    */
   readonly merkleSegments: number;
+  /**
+   * Rumor mongering (Demers et al.: push, feedback, counter) for the global namespace and for data writes a
+   * replica missed: a node stops pushing an update after `rumorK` pushes to peers that already had it.
+   * Higher k leaves fewer nodes unreached (residue ≈ e^{-(k+1)}) at about k+1 messages per node
+   * (`npm run bench -- rumor`). Anti-entropy catches the residue.
+   */
+  readonly rumorK: number;
+  /** One rumor round: every hot update is pushed to `rumorFanout` random peers. */
+  readonly rumorIntervalMs: number;
+  readonly rumorFanout: number;
+  /** Most updates being spread at once (oldest dropped first; anti-entropy still delivers them). */
+  readonly rumorMaxHot: number;
+  /** Largest data version rumored after a write (its encoded set); bigger ones are left to anti-entropy. */
+  readonly rumorMaxBytes: number;
   /** How often hints are offered to their owners when those are up (Riak's handoff check). */
   readonly hintDeliveryIntervalMs: number;
   /** Most hints delivered per owner per interval, so a returning node is not flooded. */
@@ -113,6 +127,11 @@ export function defaultKvConfig(): KvConfig {
     readRepair: 'async',
     handoffIntervalMs: 10 * SECOND_MS,
     exchangeIntervalMs: 30 * SECOND_MS,
+    rumorK: 3,
+    rumorIntervalMs: 200,
+    rumorFanout: 1,
+    rumorMaxHot: 1024,
+    rumorMaxBytes: 64 * 1024,
     exchangeMaxKeys: 1000,
     exchangeConcurrency: 2,
     merkleSegments: 1024,
@@ -143,6 +162,11 @@ export function validateKvConfig(c: KvConfig): readonly string[] {
   int('hintDeliveryIntervalMs', c.hintDeliveryIntervalMs, 1);
   int('handoffIntervalMs', c.handoffIntervalMs, 1);
   int('exchangeIntervalMs', c.exchangeIntervalMs, 1);
+  int('rumorK', c.rumorK, 1, 64);
+  int('rumorIntervalMs', c.rumorIntervalMs, 1);
+  int('rumorFanout', c.rumorFanout, 1, 64);
+  int('rumorMaxHot', c.rumorMaxHot, 1);
+  int('rumorMaxBytes', c.rumorMaxBytes, 0);
   int('exchangeMaxKeys', c.exchangeMaxKeys, 1);
   int('exchangeConcurrency', c.exchangeConcurrency, 1, 64);
   int('merkleSegments', c.merkleSegments, 1, MAX_SEGMENTS);
@@ -165,6 +189,7 @@ export function validateKvConfig(c: KvConfig): readonly string[] {
     if (!w.ok) errors.push(`${label}.${w.error}`);
     if (ns.conflict !== 'siblings' && ns.conflict !== 'lww')
       errors.push(`${label}.conflict must be siblings or lww`);
+    if (typeof ns.strict !== 'boolean') errors.push(`${label}.strict must be true or false`);
     if (ns.strict && ns.conflict === 'lww')
       errors.push(`${label}: strict mode and conflict lww are exclusive`);
     if (r.ok && w.ok && ns.strict) {

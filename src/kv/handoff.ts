@@ -4,6 +4,7 @@ import type { PartitionId } from '../ring/partition.js';
 import type { Ring } from '../ring/ring.js';
 import type { Cancel, Scheduler } from '../runtime/scheduler.js';
 import type { Namespace } from '../storage/storage.js';
+import { GLOBAL_NAMESPACE } from './global-namespace.js';
 import type { ReplicaCaller } from './replica-client.js';
 
 export interface HandoffComponents {
@@ -95,6 +96,8 @@ export class Handoff {
     let kept = 0;
     let renewed = false;
     for (const ns of replica.namespaces()) {
+      // Every node holds the global namespace: it is never handed off.
+      if (ns === GLOBAL_NAMESPACE) continue;
       const n = this.#c.replicas(ns);
       for (let p = 0; p < ring.partitions; p++) {
         const partition = p as PartitionId;

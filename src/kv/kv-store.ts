@@ -1,3 +1,4 @@
+import type { RumorStats } from '../antientropy/rumor-monger.js';
 import {
   type CoordinatorMetrics,
   type KvOp,
@@ -12,6 +13,8 @@ import type { Member } from '../membership/member-events.js';
 import { HintStore } from '../replica/hints.js';
 import { RESERVED_NAMESPACE_PREFIX, Replica } from '../replica/replica.js';
 import type { ReplicaMetrics } from '../replica/replica-metrics.js';
+import { hash64, u64Hex } from '../ring/hash64.js';
+import type { PartitionId } from '../ring/partition.js';
 import type { RingDescription } from '../ring/ring.js';
 import type { Clock } from '../runtime/clock.js';
 import type { Random } from '../runtime/random.js';
@@ -20,12 +23,15 @@ import { MAX_NAMESPACE_BYTES } from '../storage/layout.js';
 import type { Storage } from '../storage/storage.js';
 import type { Transport } from '../transport/transport.js';
 import { type DvvSet, join, values } from '../versioning/dvvset.js';
+import { decodeSet, encodeSet } from '../versioning/dvvset-codec.js';
 import { type Hlc, now as hlcNow, update as hlcUpdate, hlcZero, withinOffset } from '../versioning/hlc.js';
 import { replicaId } from '../versioning/replica-id.js';
-import { merge as mergeClocks, type VersionVector } from '../versioning/version-vector.js';
+import { ByteReader, ByteWriter } from '../versioning/varint.js';
+import { EMPTY_VV, merge as mergeClocks, type VersionVector } from '../versioning/version-vector.js';
 import { bytesValue, type LwwStamp, TOMBSTONE, type VersionedValue } from '../versioning/versioned-value.js';
 import { AntiEntropy, type AntiEntropyMetrics } from './anti-entropy.js';
 import { type KvConfig, type NamespaceConfig, namespaceConfig, validateKvConfig } from './config.js';
+import { GLOBAL_NAMESPACE, GLOBAL_PARTITION, GlobalNamespace } from './global-namespace.js';
 import { Handoff, type HandoffResult } from './handoff.js';
 import { HintDelivery } from './hint-delivery.js';
 import { PartitionTrees } from './partition-trees.js';
@@ -33,6 +39,7 @@ import { Placement } from './placement.js';
 import { ReplicaClient } from './replica-client.js';
 import { ReplicaService } from './replica-service.js';
 import { greatestDotSibling, greatestStamp, latestStamped } from './resolve.js';
+import { RumorChannel } from './rumor-channel.js';
 
 /**
  * The store on one node (DESIGN.md §6–§9): placement over the membership view, the local replica and hint
@@ -124,6 +131,12 @@ export class KvStore {
   readonly #handoff: Handoff;
   /** Merkle anti-entropy (sweeps, single exchanges, the convergence report). */
   readonly antiEntropy: AntiEntropy;
+  /** The namespace every node holds (cluster-wide settings). */
+  readonly global: GlobalNamespace;
+  readonly #globalRumors: RumorChannel;
+  /** Rumors of data versions some owner missed. */
+  readonly #dataRumors: RumorChannel;
+  readonly #replica: Replica;
   #epoch: number;
   /** This node's hybrid logical clock, for stamping writes in last-writer-wins namespaces. */
   #hlc: Hlc;
@@ -132,12 +145,17 @@ export class KvStore {
   private constructor(
     c: KvStoreComponents,
     init: KvStoreInit,
-    hints: HintStore,
-    owners: readonly Member[],
-    replica: Replica,
-    epoch: number,
-    trees: PartitionTrees,
+    parts: {
+      readonly hints: HintStore;
+      readonly owners: readonly Member[];
+      readonly replica: Replica;
+      readonly epoch: number;
+      readonly trees: PartitionTrees;
+      readonly global: GlobalNamespace;
+    },
   ) {
+    const { hints, owners, replica, epoch, trees, global } = parts;
+    this.global = global;
     this.#c = c;
     this.#config = init.config;
     this.#self = init.self as NodeId;
@@ -151,7 +169,17 @@ export class KvStore {
     this.#epoch = epoch;
     this.#hlc = hlcZero(replicaId(init.self));
     this.service = new ReplicaService(
-      { clock: c.clock, replica, hints, trees },
+      {
+        clock: c.clock,
+        replica,
+        hints,
+        trees,
+        rumors: (channel, bytes) => {
+          if (channel === GLOBAL_NAMESPACE) return this.#globalRumors.serve(bytes);
+          if (channel === DATA_RUMOR_CHANNEL) return this.#dataRumors.serve(bytes);
+          return undefined;
+        },
+      },
       { partitions: init.config.partitions },
     );
     this.#client = new ReplicaClient(
@@ -185,7 +213,7 @@ export class KvStore {
         scheduler: c.scheduler,
         ring: () => this.placement.ring(),
         isUp: (node) => this.placement.isUp(node),
-        replicas: (ns) => namespaceConfig(this.#config, ns).n,
+        replicas: (ns) => this.namespaceSettings(ns).n,
         renewId: async () => {
           this.#epoch++;
           await c.storage.put(NODE_NAMESPACE, { partition: 0, key: EPOCH_KEY }, encodeEpoch(this.#epoch));
@@ -209,8 +237,9 @@ export class KvStore {
         random: c.random,
         ring: () => this.placement.ring(),
         isUp: (node) => this.placement.isUp(node),
-        replicas: (ns) => namespaceConfig(this.#config, ns).n,
+        replicas: (ns) => this.namespaceSettings(ns).n,
         ...(c.antiEntropyMetrics ? { metrics: c.antiEntropyMetrics } : {}),
+        global: { ns: GLOBAL_NAMESPACE, partition: GLOBAL_PARTITION, peers: () => this.#upPeers() },
       },
       {
         self: this.#self,
@@ -218,6 +247,44 @@ export class KvStore {
         timeoutMs: init.config.requestTimeoutMs,
         maxKeysPerExchange: init.config.exchangeMaxKeys,
         concurrency: init.config.exchangeConcurrency,
+      },
+    );
+    this.#globalRumors = new RumorChannel(
+      {
+        caller: this.#client,
+        scheduler: c.scheduler,
+        random: c.random,
+        peers: () => this.#upPeers(),
+        deliver: (_id, payload) => global.deliver(payload),
+      },
+      {
+        channel: GLOBAL_NAMESPACE,
+        self: this.#self,
+        k: init.config.rumorK,
+        intervalMs: init.config.rumorIntervalMs,
+        fanout: init.config.rumorFanout,
+        maxHot: init.config.rumorMaxHot,
+        timeoutMs: init.config.requestTimeoutMs,
+      },
+    );
+    global.attach(this.#globalRumors);
+    this.#replica = replica;
+    this.#dataRumors = new RumorChannel(
+      {
+        caller: this.#client,
+        scheduler: c.scheduler,
+        random: c.random,
+        peers: () => this.#upPeers(),
+        deliver: (_id, payload) => this.#deliverData(payload),
+      },
+      {
+        channel: DATA_RUMOR_CHANNEL,
+        self: this.#self,
+        k: init.config.rumorK,
+        intervalMs: init.config.rumorIntervalMs,
+        fanout: init.config.rumorFanout,
+        maxHot: init.config.rumorMaxHot,
+        timeoutMs: init.config.requestTimeoutMs,
       },
     );
     c.transport.onRequest((_from, bytes) => this.service.handleBytes(bytes));
@@ -239,16 +306,28 @@ export class KvStore {
     const epoch = await loadEpoch(components.storage);
     let replica: Replica | undefined;
     const trees = new PartitionTrees(() => replica as Replica, { segments: init.config.merkleSegments });
+    let global: GlobalNamespace | undefined;
     replica = new Replica(
       {
         storage: components.storage,
         ...(components.replicaMetrics ? { metrics: components.replicaMetrics } : {}),
-        onChange: trees.onChange,
+        onChange: (ns, partition, key, before, after) => {
+          trees.onChange(ns, partition, key, before, after);
+          if (ns === GLOBAL_NAMESPACE) global?.onChange(key, after);
+        },
       },
       { localId: replicaIdFor(init.self, epoch) },
     );
     await replica.loadNamespaces();
-    return new KvStore(components, init, hints, await loadOwners(components.storage), replica, epoch, trees);
+    global = await GlobalNamespace.open(replica, components.clock);
+    return new KvStore(components, init, {
+      hints,
+      owners: await loadOwners(components.storage),
+      replica,
+      epoch,
+      trees,
+      global,
+    });
   }
 
   /** Starts hint delivery, ownership handoff and anti-entropy. */
@@ -256,12 +335,40 @@ export class KvStore {
     this.#delivery.start();
     this.#handoff.start();
     this.antiEntropy.start();
+    this.#globalRumors.start();
+    this.#dataRumors.start();
   }
 
   stop(): void {
     this.#delivery.stop();
     this.#handoff.stop();
     this.antiEntropy.stop();
+    this.#globalRumors.stop();
+    this.#dataRumors.stop();
+  }
+
+  /**
+   * A namespace's effective settings: the config's defaults, then the node config's override for it, then the
+   * cluster-wide override stored in the global namespace under `ns/<name>` (a JSON object with any of n, r,
+   * w, strict, conflict), which every node sees once it has spread.
+   */
+  namespaceSettings(ns: string): NamespaceConfig {
+    const base = namespaceConfig(this.#config, ns);
+    const set = this.global.get(settingsKey(ns));
+    const override = set === undefined ? undefined : parseSettings(set);
+    return override === undefined ? base : { ...base, ...override };
+  }
+
+  /** Rumor mongering counters of the global namespace's and the data's channels (metrics, tests). */
+  rumorStats(): { readonly global: RumorStats; readonly data: RumorStats } {
+    return { global: this.#globalRumors.monger.stats, data: this.#dataRumors.monger.stats };
+  }
+
+  /** Members that are up, this node excepted: rumor and global anti-entropy peers. */
+  #upPeers(): readonly NodeId[] {
+    return this.#view()
+      .filter((m) => m.id !== this.#self && (m.state === 'alive' || m.state === 'suspect'))
+      .map((m) => m.id);
   }
 
   /** One handoff pass now (tests; the timer does this every interval). */
@@ -293,6 +400,13 @@ export class KvStore {
     const prep = this.#prepare(req.ns, req.key, req.timeoutMs);
     if (prep.kind === 'invalid') return this.#done('get', t0, 0, prep);
     const { ns, timeoutMs } = prep;
+    if (req.ns === GLOBAL_NAMESPACE) {
+      // n = all: every node holds the namespace, so a read is local.
+      const set = this.global.get(req.key);
+      const local =
+        set === undefined ? { kind: 'notfound' as const, context: EMPTY_VV } : readValues(set, 'siblings');
+      return this.#done('get', t0, 1, local);
+    }
     const r = resolveQuorum('r', req.r ?? ns.r, ns.n);
     if (!r.ok) return this.#done('get', t0, 0, invalid(r.error));
     if (ns.strict) {
@@ -356,6 +470,31 @@ export class KvStore {
     }
   }
 
+  /** A write to the global namespace: local, then spread; settings keys are validated first. */
+  async #writeGlobal(req: KvDeleteRequest, value: VersionedValue): Promise<KvPutResult> {
+    const name = settingsName(req.key);
+    if (name !== undefined && value.kind === 'value') {
+      const override = parseSettingsBytes(value.bytes);
+      if (typeof override === 'string') return invalid(override);
+      const errors = validateKvConfig({
+        ...this.#config,
+        namespaces: { ...this.#config.namespaces, [name]: { ...this.#config.namespaces[name], ...override } },
+      });
+      if (errors.length > 0) return invalid(`settings for ${JSON.stringify(name)}: ${errors.join('; ')}`);
+    }
+    const set = await this.global.write(req.key, req.context, value);
+    if (typeof set === 'string') {
+      return {
+        kind: 'unavailable',
+        needed: 1,
+        got: 0,
+        errors: [`local store: ${set}`],
+        mayHaveApplied: false,
+      };
+    }
+    return { kind: 'ok', context: join(set) };
+  }
+
   /** A fresh stamp from this node's hybrid logical clock (never behind an earlier one, even if time jumps back). */
   #stamp(): LwwStamp {
     this.#hlc = hlcNow(this.#hlc, Math.floor(this.#c.clock.wallMs()));
@@ -376,6 +515,7 @@ export class KvStore {
     const prep = this.#prepare(req.ns, req.key, req.timeoutMs);
     if (prep.kind === 'invalid') return this.#done(op, t0, 0, prep);
     const { ns, timeoutMs } = prep;
+    if (req.ns === GLOBAL_NAMESPACE) return this.#done(op, t0, 1, await this.#writeGlobal(req, value));
     const w = resolveQuorum('w', req.w ?? ns.w, ns.n);
     if (!w.ok) return this.#done(op, t0, 0, invalid(w.error));
     let context = req.context;
@@ -392,13 +532,14 @@ export class KvStore {
     const lww = ns.conflict === 'lww';
     if (lww) value = { ...value, ts: this.#stamp() };
     const partition = this.#placement.partitionOf(req.key);
+    const targets = this.#placement.targets(partition, ns.n, this.#config.sloppyQuorum && !ns.strict);
     const result = await runPut(
       { caller: this.#client, clock: this.#c.clock, scheduler: this.#c.scheduler },
       {
         ns: req.ns,
         key: req.key,
         partition,
-        targets: this.#placement.targets(partition, ns.n, this.#config.sloppyQuorum && !ns.strict),
+        targets,
         self: this.#self,
         n: ns.n,
         w: w.value,
@@ -408,9 +549,36 @@ export class KvStore {
         ...(lww ? { supersedeLocal: true } : {}),
       },
     );
+    if (result.kind === 'ok') {
+      void result.settled.then((acked) => {
+        // An owner that never acknowledged (failed or timed out) gets the new version by rumor.
+        if (targets.every((t) => acked.includes(t.node))) return;
+        const bytes = encodeSet(result.set);
+        if (bytes.length > this.#config.rumorMaxBytes) return;
+        const payload = encodeDataRumor(req.ns, partition, req.key, bytes);
+        this.#dataRumors.monger.spread(`d${u64Hex(hash64(payload))}`, payload);
+      });
+    }
     const out: KvPutResult =
       result.kind === 'ok' ? { kind: 'ok', context: join(result.set) } : unavailable(result);
     return this.#done(op, t0, w.value, out);
+  }
+
+  /**
+   * A data rumor pushed here: an owner of the key stores it (asynchronously; the feedback says "new" the first
+   * time it hears of this version), anyone else answers "known", which counts towards the pusher losing
+   * interest.
+   */
+  #deliverData(payload: Uint8Array): 'new' | 'known' {
+    const d = decodeDataRumor(payload);
+    if (d === undefined) return 'known';
+    const owners = this.placement.primaries(d.partition as PartitionId, this.namespaceSettings(d.ns).n);
+    if (owners.includes(this.#self)) {
+      void this.#replica
+        .merge(d.ns, d.key, d.partition, d.set, Math.floor(this.#c.clock.wallMs()))
+        .catch(() => {});
+    }
+    return 'new';
   }
 
   #prepare(
@@ -430,7 +598,7 @@ export class KvStore {
       return invalid(`timeout must be an integer number of ms in [1, ${this.#config.maxRequestTimeoutMs}]`);
     }
     this.#view();
-    return { kind: 'ok', ns: namespaceConfig(this.#config, nsName), timeoutMs: t };
+    return { kind: 'ok', ns: this.namespaceSettings(nsName), timeoutMs: t };
   }
 
   /** The membership view, fed to placement when it changed (membership caches its list until a change). */
@@ -448,6 +616,74 @@ export class KvStore {
     this.#metrics.request(op, outcome, quorum, this.#c.clock.now() - t0);
     return result;
   }
+}
+
+/** The rumor channel of data writes (a namespace name no client can use: it starts with NUL). */
+const DATA_RUMOR_CHANNEL = '\u0000data';
+
+function encodeDataRumor(ns: string, partition: number, key: Uint8Array, setBytes: Uint8Array): Uint8Array {
+  const w = new ByteWriter();
+  w.string(ns);
+  w.varint(partition);
+  w.bytes(key);
+  w.bytes(setBytes);
+  return w.finish();
+}
+
+function decodeDataRumor(
+  payload: Uint8Array,
+): { ns: string; partition: number; key: Uint8Array; set: DvvSet<VersionedValue> } | undefined {
+  const r = new ByteReader(payload);
+  const ns = r.string(255);
+  const partition = ns === undefined ? undefined : r.varint();
+  const key = partition === undefined ? undefined : r.bytes(255);
+  const setBytes = key === undefined ? undefined : r.bytes(payload.length);
+  if (ns === undefined || partition === undefined || key === undefined || setBytes === undefined)
+    return undefined;
+  if (r.remaining !== 0 || ns.length === 0 || ns.startsWith('\u0000') || ns === GLOBAL_NAMESPACE)
+    return undefined;
+  if (key.length === 0 || partition > 0xffff_ffff) return undefined;
+  const d = decodeSet(setBytes);
+  return d.ok ? { ns, partition, key, set: d.value } : undefined;
+}
+
+/** Cluster-wide settings of namespace `name` live in the global namespace under this key. */
+const SETTINGS_PREFIX = 'ns/';
+const SETTINGS_FIELDS: readonly string[] = ['n', 'r', 'w', 'strict', 'conflict'];
+
+function settingsKey(ns: string): Uint8Array {
+  return new TextEncoder().encode(`${SETTINGS_PREFIX}${ns}`);
+}
+
+function settingsName(key: Uint8Array): string | undefined {
+  const text = new TextDecoder().decode(key);
+  return text.startsWith(SETTINGS_PREFIX) && text.length > SETTINGS_PREFIX.length
+    ? text.slice(SETTINGS_PREFIX.length)
+    : undefined;
+}
+
+/** A settings value: a JSON object with only namespace fields; a string says what is wrong. */
+function parseSettingsBytes(bytes: Uint8Array): Partial<NamespaceConfig> | string {
+  let v: unknown;
+  try {
+    v = JSON.parse(new TextDecoder().decode(bytes));
+  } catch {
+    return 'namespace settings must be a JSON object';
+  }
+  if (v === null || typeof v !== 'object' || Array.isArray(v))
+    return 'namespace settings must be a JSON object';
+  const unknown = Object.keys(v).filter((k) => !SETTINGS_FIELDS.includes(k));
+  if (unknown.length > 0)
+    return `unknown namespace settings ${unknown.join(', ')} (known: ${SETTINGS_FIELDS.join(', ')})`;
+  return v as Partial<NamespaceConfig>;
+}
+
+/** The settings a global set holds: its greatest-dot sibling (every node picks the same), if valid. */
+function parseSettings(set: DvvSet<VersionedValue>): Partial<NamespaceConfig> | undefined {
+  const v = greatestDotSibling(set);
+  if (v === undefined || v.kind !== 'value') return undefined;
+  const parsed = parseSettingsBytes(v.bytes);
+  return typeof parsed === 'string' ? undefined : parsed;
 }
 
 /** The node's own small records: the replica id epoch. */

@@ -44,6 +44,8 @@ export type KvRequest = KvTarget &
     | { readonly op: 'tree-level'; readonly level: number; readonly indexes: readonly number[] }
     // Anti-entropy: answered with `entries`.
     | { readonly op: 'segment-entries'; readonly segments: readonly number[] }
+    // Rumor mongering: one push, answered with `rumor-feedback`.
+    | { readonly op: 'rumor'; readonly bytes: Uint8Array }
   );
 
 /** One stored key as anti-entropy ships it. */
@@ -60,6 +62,7 @@ export type KvResponse =
   | { readonly kind: 'notfound' }
   | { readonly kind: 'hashes'; readonly hashes: Uint8Array }
   | { readonly kind: 'entries'; readonly entries: readonly KvEntry[] }
+  | { readonly kind: 'rumor-feedback'; readonly bytes: Uint8Array }
   | { readonly kind: 'failure'; readonly failure: KvFailureKind; readonly message: string };
 
 export type RpcDecodeResult<T> =
@@ -86,6 +89,8 @@ export function encodeKvRequest(req: KvRequest): Uint8Array {
       }).finish();
     case 'segment-entries':
       return hearsay.KvRequest.encode({ ...base, segmentEntries: { segments: [...req.segments] } }).finish();
+    case 'rumor':
+      return hearsay.KvRequest.encode({ ...base, rumor: req.bytes }).finish();
     case 'reap':
       return hearsay.KvRequest.encode({
         ...base,
@@ -133,6 +138,7 @@ export function decodeKvRequest(
       return { ok: false, error: `more than ${MAX_TREE_INDEXES} tree nodes` };
     return { ok: true, value: { ...base, op: 'tree-level', level: m.treeLevel.level ?? 0, indexes } };
   }
+  if (m.op === 'rumor') return { ok: true, value: { ...base, op: 'rumor', bytes: m.rumor ?? EMPTY } };
   if (m.op === 'segmentEntries' && m.segmentEntries) {
     const segments = m.segmentEntries.segments ?? [];
     if (segments.length > MAX_TREE_INDEXES)
@@ -180,6 +186,8 @@ export function encodeKvResponse(res: KvResponse): Uint8Array {
       return hearsay.KvResponse.encode({ notFound: {} }).finish();
     case 'hashes':
       return hearsay.KvResponse.encode({ hashes: res.hashes }).finish();
+    case 'rumor-feedback':
+      return hearsay.KvResponse.encode({ rumorFeedback: res.bytes }).finish();
     case 'entries':
       return hearsay.KvResponse.encode({
         entries: { entries: res.entries.map((e) => ({ key: e.key, set: encodeSet(e.set) })) },
@@ -206,6 +214,9 @@ export function decodeKvResponse(
   }
   if (m.result === 'notFound') return { ok: true, value: { kind: 'notfound' } };
   if (m.result === 'hashes') return { ok: true, value: { kind: 'hashes', hashes: m.hashes ?? EMPTY } };
+  if (m.result === 'rumorFeedback') {
+    return { ok: true, value: { kind: 'rumor-feedback', bytes: m.rumorFeedback ?? EMPTY } };
+  }
   if (m.result === 'entries') {
     const entries: KvEntry[] = [];
     for (const e of m.entries?.entries ?? []) {

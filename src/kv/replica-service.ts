@@ -28,6 +28,8 @@ export interface ReplicaServiceComponents {
   readonly replica: Replica;
   readonly hints: HintStore;
   readonly trees: PartitionTrees;
+  /** Serves one rumor push on the channel named by the request's namespace; undefined = no such channel. */
+  readonly rumors?: (channel: string, bytes: Uint8Array) => Uint8Array | undefined;
 }
 
 export interface ReplicaServiceInit {
@@ -82,6 +84,12 @@ export class ReplicaService {
         const r = await this.#c.replica.merge(ns, key, partition, req.set, now);
         return r.ok ? { kind: 'found', set: r.value.set } : fromError(r.error);
       }
+      case 'rumor': {
+        const feedback = this.#c.rumors?.(ns, req.bytes);
+        return feedback === undefined
+          ? failure('bad_request', `no rumor channel ${JSON.stringify(ns)}`)
+          : { kind: 'rumor-feedback', bytes: feedback };
+      }
       case 'tree-level': {
         const tree = await this.#c.trees.tree(ns, partition);
         if (!isValidRequest(tree.shape, { level: req.level, indexes: req.indexes })) {
@@ -119,6 +127,9 @@ export class ReplicaService {
   }
 
   #validate(req: KvRequest): string | undefined {
+    // A rumor's namespace field names a channel (some are reserved names on purpose); its payload is checked
+    // by the channel.
+    if (req.op === 'rumor') return undefined;
     if (!(Number.isInteger(req.partition) && req.partition >= 0 && req.partition < this.#partitions)) {
       return `partition ${req.partition} outside [0, ${this.#partitions})`;
     }

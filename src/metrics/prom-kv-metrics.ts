@@ -163,3 +163,76 @@ export function createPromKvMetrics(
     },
   };
 }
+
+/** The counters rumor mongering keeps per channel (RumorMonger.stats), read at scrape time. */
+export interface RumorCounters {
+  readonly pushesSent: number;
+  readonly pushesReceived: number;
+  readonly feedbackNew: number;
+  readonly feedbackKnown: number;
+  readonly rumorsHot: number;
+  readonly rumorsRetired: number;
+}
+
+/**
+ * Registers the rumor mongering metrics of every channel (global namespace, data), read from `read()` when
+ * Prometheus scrapes: counters advance by the delta since the last scrape, so they stay monotonic.
+ */
+export function registerRumorMetrics(
+  register: Registry,
+  prefix: string,
+  read: () => Readonly<Record<string, RumorCounters>>,
+): void {
+  const registers = [register];
+  const last = new Map<string, number>();
+  const delta = (name: string, channel: string, value: number): number => {
+    const k = `${name}:${channel}`;
+    const d = value - (last.get(k) ?? 0);
+    last.set(k, value);
+    return Math.max(d, 0);
+  };
+  const pushes = new Counter({
+    name: `${prefix}rumor_pushes_total`,
+    help: 'Rumor pushes, by channel (global namespace or data) and direction (sent or received).',
+    labelNames: ['channel', 'direction'] as const,
+    registers,
+    collect() {
+      for (const [channel, s] of Object.entries(read())) {
+        this.inc({ channel, direction: 'sent' }, delta('sent', channel, s.pushesSent));
+        this.inc({ channel, direction: 'received' }, delta('received', channel, s.pushesReceived));
+      }
+    },
+  });
+  const feedback = new Counter({
+    name: `${prefix}rumor_feedback_total`,
+    help: 'Feedback to this node\'s pushes: "known" answers are the redundant contacts that end a rumor.',
+    labelNames: ['channel', 'verdict'] as const,
+    registers,
+    collect() {
+      for (const [channel, s] of Object.entries(read())) {
+        this.inc({ channel, verdict: 'new' }, delta('new', channel, s.feedbackNew));
+        this.inc({ channel, verdict: 'known' }, delta('known', channel, s.feedbackKnown));
+      }
+    },
+  });
+  const retired = new Counter({
+    name: `${prefix}rumors_retired_total`,
+    help: 'Rumors this node stopped spreading after k redundant pushes (loss of interest).',
+    labelNames: ['channel'] as const,
+    registers,
+    collect() {
+      for (const [channel, s] of Object.entries(read()))
+        this.inc({ channel }, delta('retired', channel, s.rumorsRetired));
+    },
+  });
+  const hot = new Gauge({
+    name: `${prefix}rumors_hot`,
+    help: 'Rumors this node is spreading now.',
+    labelNames: ['channel'] as const,
+    registers,
+    collect() {
+      for (const [channel, s] of Object.entries(read())) this.set({ channel }, s.rumorsHot);
+    },
+  });
+  void [pushes, feedback, retired, hot];
+}

@@ -1,0 +1,124 @@
+import type { Replica, VSet } from '../replica/replica.js';
+import { hash64, u64Hex } from '../ring/hash64.js';
+import type { Clock } from '../runtime/clock.js';
+import { equal, sync } from '../versioning/dvvset.js';
+import { decodeSet, encodeSet } from '../versioning/dvvset-codec.js';
+import { ByteReader, ByteWriter } from '../versioning/varint.js';
+import type { VersionVector } from '../versioning/version-vector.js';
+import { type VersionedValue, versionedValueEquals } from '../versioning/versioned-value.js';
+import type { RumorChannel } from './rumor-channel.js';
+
+/** The namespace replicated to every node (n = all): cluster-wide settings and small metadata. */
+export const GLOBAL_NAMESPACE = '_global';
+/** Its keys all live in one partition: it is small, and one Merkle tree per node covers it. */
+export const GLOBAL_PARTITION = 0;
+
+/**
+ * The global namespace (DESIGN.md §10, issue #6): every node holds every key. A write is coordinated by the
+ * node that receives it (a dot of its own), stored durably, and spread by rumor mongering; Merkle anti-entropy
+ * with a random other member each sweep catches what the rumor missed. Reads are local. An in-memory copy
+ * answers rumor deliveries synchronously (the feedback must say at once whether the push was news) and serves
+ * reads; the replica's change listener keeps it equal to storage whatever path a change took.
+ */
+export class GlobalNamespace {
+  readonly #replica: Replica;
+  readonly #clock: Clock;
+  readonly #entries = new Map<string, { key: Uint8Array; set: VSet }>();
+  #rumors: RumorChannel | undefined;
+
+  private constructor(replica: Replica, clock: Clock) {
+    this.#replica = replica;
+    this.#clock = clock;
+  }
+
+  static async open(replica: Replica, clock: Clock): Promise<GlobalNamespace> {
+    const g = new GlobalNamespace(replica, clock);
+    for await (const e of replica.iteratePartition(GLOBAL_NAMESPACE, GLOBAL_PARTITION)) {
+      if (e.ok) g.#entries.set(hex(e.key), { key: e.key, set: e.set });
+    }
+    return g;
+  }
+
+  /** The rumor channel that spreads local writes (set once, after construction). */
+  attach(rumors: RumorChannel): void {
+    this.#rumors = rumors;
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  get(key: Uint8Array): VSet | undefined {
+    return this.#entries.get(hex(key))?.set;
+  }
+
+  /** Every key and set, for settings lookups. */
+  entries(): IterableIterator<{ key: Uint8Array; set: VSet }> {
+    return this.#entries.values();
+  }
+
+  /** A local write (value or tombstone) over `context`: stored, then spread. Resolves to the new set. */
+  async write(key: Uint8Array, context: VersionVector, value: VersionedValue): Promise<VSet | string> {
+    const r = await this.#replica.coordinate(
+      GLOBAL_NAMESPACE,
+      key,
+      GLOBAL_PARTITION,
+      context,
+      value,
+      Math.floor(this.#clock.wallMs()),
+    );
+    if (!r.ok) return `${r.error.kind}`;
+    this.#rumors?.monger.spread(rumorId(key, r.value), encodeRumor(key, r.value));
+    return r.value;
+  }
+
+  /** The replica's change listener for this namespace: storage is the truth, the map follows it. */
+  onChange(key: Uint8Array, after: VSet | undefined): void {
+    if (after === undefined) this.#entries.delete(hex(key));
+    else this.#entries.set(hex(key), { key, set: after });
+  }
+
+  /** A pushed rumor: merge it in memory now (to answer new/known), store it durably next. */
+  deliver(payload: Uint8Array): 'new' | 'known' {
+    const d = decodeRumor(payload);
+    if (d === undefined) return 'known';
+    const current = this.#entries.get(hex(d.key));
+    const merged = current === undefined ? d.set : sync(current.set, d.set, versionedValueEquals);
+    if (current !== undefined && equal(merged, current.set)) return 'known';
+    this.#entries.set(hex(d.key), { key: d.key, set: merged });
+    void this.#replica
+      .merge(GLOBAL_NAMESPACE, d.key, GLOBAL_PARTITION, d.set, Math.floor(this.#clock.wallMs()))
+      .catch(() => {
+        // Storage failed: anti-entropy brings the update again later.
+      });
+    return 'new';
+  }
+}
+
+/** One rumor per (key, version): the hash of the key and its set's canonical bytes. */
+function rumorId(key: Uint8Array, set: VSet): string {
+  const w = new ByteWriter();
+  w.bytes(key);
+  w.bytes(encodeSet(set));
+  return `g${u64Hex(hash64(w.finish()))}`;
+}
+
+function encodeRumor(key: Uint8Array, set: VSet): Uint8Array {
+  const w = new ByteWriter();
+  w.bytes(key);
+  w.bytes(encodeSet(set));
+  return w.finish();
+}
+
+function decodeRumor(payload: Uint8Array): { key: Uint8Array; set: VSet } | undefined {
+  const r = new ByteReader(payload);
+  const key = r.bytes(1024);
+  const setBytes = key === undefined ? undefined : r.bytes(payload.length);
+  if (key === undefined || setBytes === undefined || r.remaining !== 0 || key.length === 0) return undefined;
+  const d = decodeSet(setBytes);
+  return d.ok ? { key, set: d.value } : undefined;
+}
+
+function hex(key: Uint8Array): string {
+  return Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('hex');
+}
