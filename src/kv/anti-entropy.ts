@@ -62,6 +62,8 @@ export interface PartitionStatus {
 export interface ConvergenceReport {
   readonly intervalMs: number;
   readonly sweeps: number;
+  /** Trees rebuilt from storage because an exchange found differences that no key explained. */
+  readonly treesRebuilt: number;
   readonly owned: number;
   readonly exchanged: number;
   /** Owned partitions whose last exchange found no difference: an estimate of replicas in sync. */
@@ -84,6 +86,7 @@ export class AntiEntropy {
   #cancel: Cancel | undefined;
   #sweeping: Promise<void> | undefined;
   #sweeps = 0;
+  #rebuilt = 0;
   #owned: { ns: Namespace; partition: PartitionId }[] = [];
   readonly #offset: number;
 
@@ -133,6 +136,12 @@ export class AntiEntropy {
       pulled: result.ok ? result.pulled : 0,
       pushed: result.ok ? result.pushed : 0,
     });
+    // Segments differed yet no key needed repair: a tree does not match its data (a lost update, or a build
+    // that raced writes). Rebuild ours from storage; the peer notices the same on its own sweeps.
+    if (result.ok && result.segments > 0 && result.pulled + result.pushed === 0) {
+      this.#c.trees.invalidate(ns, partition);
+      this.#rebuilt++;
+    }
     this.#c.metrics?.exchange(result);
     return result;
   }
@@ -151,6 +160,7 @@ export class AntiEntropy {
     return {
       intervalMs: this.#init.intervalMs,
       sweeps: this.#sweeps,
+      treesRebuilt: this.#rebuilt,
       owned: this.#owned.length,
       exchanged: partitions.length,
       inSync,

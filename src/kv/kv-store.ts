@@ -133,6 +133,8 @@ export class KvStore {
   readonly antiEntropy: AntiEntropy;
   /** The namespace every node holds (cluster-wide settings). */
   readonly global: GlobalNamespace;
+  /** The Merkle trees anti-entropy compares (diagnostics and tests). */
+  readonly trees: PartitionTrees;
   readonly #globalRumors: RumorChannel;
   /** Rumors of data versions some owner missed. */
   readonly #dataRumors: RumorChannel;
@@ -156,6 +158,7 @@ export class KvStore {
   ) {
     const { hints, owners, replica, epoch, trees, global } = parts;
     this.global = global;
+    this.trees = trees;
     this.#c = c;
     this.#config = init.config;
     this.#self = init.self as NodeId;

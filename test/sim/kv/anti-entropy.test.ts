@@ -240,4 +240,32 @@ describe('Merkle anti-entropy', () => {
       }
     });
   }, 240_000);
+
+  it('a tree that no longer matches its data is rebuilt from storage after an exchange finds nothing to repair', async () => {
+    await withSeed(43, async (seed) => {
+      const c = new KvSimCluster({
+        seed,
+        kv: {
+          defaults: { n: 2, r: 'quorum', w: 'quorum', strict: false, conflict: 'siblings' },
+          exchangeIntervalMs: 3_600_000,
+        },
+      });
+      await c.startConverged(2);
+      const [a, b] = [c.byName('n0'), c.byName('n1')];
+      for (let i = 0; i < 100; i++) {
+        const set = update(newSet(bytesValue(enc.encode(`v${i}`))), undefined, writer);
+        await store(a, 'data', `key-${i}`, set);
+        await store(b, 'data', `key-${i}`, set);
+      }
+      await c.await(a.kv.antiEntropy.sweep());
+      const partition = a.kv.placement.partitionOf(enc.encode('key-0'));
+      // Corrupt n0's tree: an entry no storage holds.
+      (await a.kv.trees.tree('data', partition)).update('phantom', undefined, Uint8Array.of(1));
+      const found = await c.await(a.kv.antiEntropy.exchange('data', partition, 'n1' as never));
+      expect(found).toMatchObject({ ok: true, segments: 1, pulled: 0, pushed: 0 });
+      expect(a.kv.antiEntropy.convergence().treesRebuilt).toBe(1);
+      const again = await c.await(a.kv.antiEntropy.exchange('data', partition, 'n1' as never));
+      expect(again).toMatchObject({ ok: true, segments: 0 });
+    });
+  }, 60_000);
 });
