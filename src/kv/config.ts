@@ -74,6 +74,11 @@ export interface KvConfig {
   /** Exchanges a sweep runs at once: the repair load anti-entropy may add next to client traffic. */
   readonly exchangeConcurrency: number;
   /**
+   * Keys anti-entropy may repair per second on this node (a token bucket, burst = one second's worth), so a
+   * large divergence is repaired at a steady pace instead of starving client requests.
+   */
+  readonly exchangeMaxKeysPerSecond: number;
+  /**
    * Leaves (segments) of each partition's Merkle tree, a power of two; equal on every node. More segments
    * mean fewer keys shipped per difference and more hashes per full walk (docs/antientropy.md).
    */
@@ -134,6 +139,7 @@ export function defaultKvConfig(): KvConfig {
     rumorMaxBytes: 64 * 1024,
     exchangeMaxKeys: 1000,
     exchangeConcurrency: 2,
+    exchangeMaxKeysPerSecond: 5000,
     merkleSegments: 1024,
     hintDeliveryIntervalMs: 2 * SECOND_MS,
     hintDeliveryBatch: 256,
@@ -169,6 +175,7 @@ export function validateKvConfig(c: KvConfig): readonly string[] {
   int('rumorMaxBytes', c.rumorMaxBytes, 0);
   int('exchangeMaxKeys', c.exchangeMaxKeys, 1);
   int('exchangeConcurrency', c.exchangeConcurrency, 1, 64);
+  int('exchangeMaxKeysPerSecond', c.exchangeMaxKeysPerSecond, 1);
   int('merkleSegments', c.merkleSegments, 1, MAX_SEGMENTS);
   if (!(c.merkleSegments > 0 && (c.merkleSegments & (c.merkleSegments - 1)) === 0)) {
     errors.push(`merkleSegments must be a power of two, got ${c.merkleSegments}`);

@@ -14,6 +14,8 @@ export interface ExchangeComponents {
   readonly replica: Replica;
   readonly trees: PartitionTrees;
   readonly clock: Clock;
+  /** One token per repaired key (pulled or pushed): the ceiling on repair traffic. */
+  readonly limiter?: { take(): Promise<void> };
 }
 
 export interface ExchangeRequest {
@@ -94,6 +96,7 @@ export async function runExchange(c: ExchangeComponents, req: ExchangeRequest): 
   const now = Math.floor(c.clock.wallMs());
   for (const e of res.entries) {
     if (pulled + pushed >= req.maxKeys) break;
+    await c.limiter?.take();
     const r = await c.replica.merge(ns, e.key, partition, e.set, now);
     if (r.ok && r.value.changed) pulled++;
   }
@@ -103,6 +106,7 @@ export async function runExchange(c: ExchangeComponents, req: ExchangeRequest): 
     if (!e.ok || !wanted.has(tree.segmentOf(e.key))) continue;
     const peerSet = theirs.get(hex(e.key));
     if (peerSet !== undefined && equal(peerSet, e.set)) continue;
+    await c.limiter?.take();
     const r = await call({ op: 'merge', ns, key: e.key, partition, set: e.set });
     if (r.kind !== 'found') return failed(describe(r));
     pushed++;

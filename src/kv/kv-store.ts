@@ -40,6 +40,7 @@ import { ReplicaClient } from './replica-client.js';
 import { ReplicaService } from './replica-service.js';
 import { greatestDotSibling, greatestStamp, latestStamped } from './resolve.js';
 import { RumorChannel } from './rumor-channel.js';
+import { TokenBucket } from './token-bucket.js';
 
 /**
  * The store on one node (DESIGN.md §6–§9): placement over the membership view, the local replica and hint
@@ -243,6 +244,12 @@ export class KvStore {
         replicas: (ns) => this.namespaceSettings(ns).n,
         ...(c.antiEntropyMetrics ? { metrics: c.antiEntropyMetrics } : {}),
         global: { ns: GLOBAL_NAMESPACE, partition: GLOBAL_PARTITION, peers: () => this.#upPeers() },
+        limiter: new TokenBucket(
+          c.clock,
+          c.scheduler,
+          init.config.exchangeMaxKeysPerSecond,
+          init.config.exchangeMaxKeysPerSecond,
+        ),
       },
       {
         self: this.#self,
@@ -252,44 +259,30 @@ export class KvStore {
         concurrency: init.config.exchangeConcurrency,
       },
     );
-    this.#globalRumors = new RumorChannel(
-      {
-        caller: this.#client,
-        scheduler: c.scheduler,
-        random: c.random,
-        peers: () => this.#upPeers(),
-        deliver: (_id, payload) => global.deliver(payload),
-      },
-      {
-        channel: GLOBAL_NAMESPACE,
-        self: this.#self,
-        k: init.config.rumorK,
-        intervalMs: init.config.rumorIntervalMs,
-        fanout: init.config.rumorFanout,
-        maxHot: init.config.rumorMaxHot,
-        timeoutMs: init.config.requestTimeoutMs,
-      },
-    );
+    // Both rumor channels (the global namespace, data versions) push to any up member with the same settings.
+    const channel = (name: string, deliver: (payload: Uint8Array) => 'new' | 'known'): RumorChannel =>
+      new RumorChannel(
+        {
+          caller: this.#client,
+          scheduler: c.scheduler,
+          random: c.random,
+          peers: () => this.#upPeers(),
+          deliver: (_id, payload) => deliver(payload),
+        },
+        {
+          channel: name,
+          self: this.#self,
+          k: init.config.rumorK,
+          intervalMs: init.config.rumorIntervalMs,
+          fanout: init.config.rumorFanout,
+          maxHot: init.config.rumorMaxHot,
+          timeoutMs: init.config.requestTimeoutMs,
+        },
+      );
+    this.#globalRumors = channel(GLOBAL_NAMESPACE, (payload) => global.deliver(payload));
     global.attach(this.#globalRumors);
     this.#replica = replica;
-    this.#dataRumors = new RumorChannel(
-      {
-        caller: this.#client,
-        scheduler: c.scheduler,
-        random: c.random,
-        peers: () => this.#upPeers(),
-        deliver: (_id, payload) => this.#deliverData(payload),
-      },
-      {
-        channel: DATA_RUMOR_CHANNEL,
-        self: this.#self,
-        k: init.config.rumorK,
-        intervalMs: init.config.rumorIntervalMs,
-        fanout: init.config.rumorFanout,
-        maxHot: init.config.rumorMaxHot,
-        timeoutMs: init.config.requestTimeoutMs,
-      },
-    );
+    this.#dataRumors = channel(DATA_RUMOR_CHANNEL, (payload) => this.#deliverData(payload));
     c.transport.onRequest((_from, bytes) => this.service.handleBytes(bytes));
   }
 

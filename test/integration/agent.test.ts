@@ -1,67 +1,20 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { pingNode } from '../../src/cli/ping.js';
 import { seededRandom } from '../../src/runtime/random.js';
 import { RealScheduler } from '../../src/runtime/real.js';
 import { UdpTransport } from '../../src/transport/udp-transport.js';
+import { type Agent, AgentProcesses, CLI, requireBuiltCli } from './agent-process.js';
 
 // Real processes of the built CLI (npm test builds first) on 127.0.0.1.
-const CLI = 'dist/src/cli/main.js';
-const started: ChildProcess[] = [];
+const procs = new AgentProcesses();
 
-beforeAll(() => {
-  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build (npm test does)`);
-});
+beforeAll(requireBuiltCli);
+afterEach(() => procs.cleanup());
 
-afterEach(() => {
-  for (const p of started.splice(0)) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
-});
-
-interface Agent {
-  readonly proc: ChildProcess;
-  readonly address: string;
-  readonly httpPort: number;
-}
-
-/** Starts an agent and resolves with its addresses once it prints them (bounded wait). */
-function startAgent(name: string, port = 0, join: readonly string[] = []): Promise<Agent> {
-  const args = [
-    CLI,
-    'agent',
-    '--name',
-    name,
-    '--port',
-    String(port),
-    '--http-port',
-    '0',
-    '--profile',
-    'local',
-    '--data-dir',
-    ':memory:',
-  ];
-  if (join.length > 0) args.push('--join', join.join(','));
-  const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  started.push(proc);
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`agent ${name} did not start: ${out}`)), 15_000);
-    const onData = (chunk: Buffer): void => {
-      out += chunk.toString();
-      const m = /listening on (\S+) .*http 127\.0\.0\.1:(\d+)/.exec(out);
-      if (m !== null) {
-        clearTimeout(timer);
-        resolve({ proc, address: m[1] as string, httpPort: Number(m[2]) });
-      }
-    };
-    proc.stdout?.on('data', onData);
-    proc.stderr?.on('data', onData);
-    proc.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`agent ${name} exited with ${code}: ${out}`));
-    });
-  });
-}
+/** Starts an in-memory agent and resolves with its addresses once it prints them (bounded wait). */
+const startAgent = (name: string, port = 0, join: readonly string[] = []): Promise<Agent> =>
+  procs.start({ name, dataDir: ':memory:', port, join });
 
 async function membersOf(a: Agent): Promise<Map<string, { state: string; incarnation: number }>> {
   const res = await fetch(`http://127.0.0.1:${a.httpPort}/cluster/members`, {
@@ -148,8 +101,7 @@ describe('hearsay agent (real processes)', () => {
     const survivors = agents.filter((a) => a !== victim);
     await waitForState(survivors, 'a3', 'failed', 30_000);
 
-    const port = Number(victim.address.split(':').pop());
-    const again = await startAgent('a3', port, [seed.address]);
+    const again = await startAgent('a3', victim.gossipPort, [seed.address]);
     expect(again.address).toBe(victim.address);
     await waitForState([...survivors, again], 'a3', 'alive', 30_000);
     const view = await membersOf(seed);

@@ -1,139 +1,22 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type Agent,
+  AgentProcesses,
+  keyFor,
+  put,
+  requireBuiltCli,
+  valueFor,
+  waitAllAlive,
+} from './agent-process.js';
 
 // Real processes of the built CLI (npm test builds first) on 127.0.0.1, each with a durable data directory.
 // A writer loop PUTs distinct keys with W=2 while one node is SIGKILLed; the node is restarted on the same
 // data directory and gossip port, and every acknowledged write must then be readable with R=2.
-const CLI = 'dist/src/cli/main.js';
-const started: ChildProcess[] = [];
-const dirs: string[] = [];
+const procs = new AgentProcesses();
 
-beforeAll(() => {
-  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build (npm test does)`);
-});
-
-afterEach(async () => {
-  const exits: Promise<unknown>[] = [];
-  for (const p of started.splice(0)) {
-    if (p.exitCode === null && p.signalCode === null) {
-      exits.push(new Promise((r) => p.once('exit', r)));
-      p.kill('SIGKILL');
-    }
-  }
-  // Bounded: a SIGKILLed child exits at once, but never wait forever on it.
-  await Promise.race([Promise.all(exits), new Promise((r) => setTimeout(r, 5000))]);
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-
-interface Agent {
-  readonly name: string;
-  readonly proc: ChildProcess;
-  readonly address: string;
-  readonly gossipPort: number;
-  readonly httpPort: number;
-  /** Everything the process printed so far (stdout and stderr, the last 20 000 characters). */
-  output(): string;
-}
-
-const OUTPUT_KEEP = 20_000;
-
-/** Starts an agent and resolves with its addresses once it prints them (bounded wait). */
-function startAgent(name: string, dataDir: string, port: number, join: readonly string[]): Promise<Agent> {
-  const args = [
-    CLI,
-    'agent',
-    '--name',
-    name,
-    '--port',
-    String(port),
-    '--http-port',
-    '0',
-    '--profile',
-    'local',
-    '--data-dir',
-    dataDir,
-  ];
-  if (join.length > 0) args.push('--join', join.join(','));
-  const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  started.push(proc);
-  let out = '';
-  const onData = (chunk: Buffer): void => {
-    out += chunk.toString();
-    if (out.length > OUTPUT_KEEP) out = out.slice(-OUTPUT_KEEP);
-  };
-  proc.stdout?.on('data', onData);
-  proc.stderr?.on('data', onData);
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`agent ${name} did not start: ${out}`)), 15_000);
-    const onStart = (): void => {
-      const m = /listening on (\S+) .*http 127\.0\.0\.1:(\d+)/.exec(out);
-      if (m === null) return;
-      clearTimeout(timer);
-      proc.stdout?.off('data', onStart);
-      proc.stderr?.off('data', onStart);
-      const address = m[1] as string;
-      resolve({
-        name,
-        proc,
-        address,
-        gossipPort: Number(address.split(':').pop()),
-        httpPort: Number(m[2]),
-        output: () => out,
-      });
-    };
-    proc.stdout?.on('data', onStart);
-    proc.stderr?.on('data', onStart);
-    proc.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      reject(new Error(`agent ${name} exited with ${code ?? signal}: ${out}`));
-    });
-  });
-}
-
-async function aliveSeenBy(a: Agent): Promise<number> {
-  try {
-    const res = await fetch(`http://127.0.0.1:${a.httpPort}/cluster/members`, {
-      signal: AbortSignal.timeout(2000),
-    });
-    const body = (await res.json()) as { members: { name: string; state: string }[] };
-    return body.members.filter((m) => m.state === 'alive').length;
-  } catch {
-    return -1;
-  }
-}
-
-/** Polls (real time, bounded) until every agent sees `n` alive members. */
-async function waitAllAlive(agents: readonly Agent[], n: number, budgetMs: number): Promise<void> {
-  const deadline = Date.now() + budgetMs;
-  let last: number[] = [];
-  while (Date.now() < deadline) {
-    last = await Promise.all(agents.map(aliveSeenBy));
-    if (last.every((c) => c === n)) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`not every agent saw ${n} alive within ${budgetMs} ms: ${JSON.stringify(last)}`);
-}
-
-const keyFor = (i: number): string => `key-${i}`;
-const valueFor = (i: number): string => `value-${i}`;
-
-/** One acknowledged (204) W=2 PUT, or false for any failure (non-204, refused, reset, timeout). */
-async function put(httpPort: number, i: number): Promise<boolean> {
-  try {
-    const res = await fetch(`http://127.0.0.1:${httpPort}/kv/${keyFor(i)}?w=2`, {
-      method: 'PUT',
-      body: valueFor(i),
-      signal: AbortSignal.timeout(3000),
-    });
-    await res.arrayBuffer();
-    return res.status === 204;
-  } catch {
-    return false;
-  }
-}
+beforeAll(requireBuiltCli);
+afterEach(() => procs.cleanup());
 
 interface ReadOutcome {
   readonly ok: boolean;
@@ -166,10 +49,11 @@ async function readBack(httpPort: number, i: number): Promise<ReadOutcome> {
 
 describe('hearsay kv (real processes): kill -9 during W=2 writes', () => {
   it('every write acknowledged with W=2 is readable with R=2 after the killed node restarts', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'hearsay-kv-kill-'));
-    dirs.push(dir);
-    const seed = await startAgent('n1', join(dir, 'n1'), 0, []);
-    const others = await Promise.all(['n2', 'n3'].map((n) => startAgent(n, join(dir, n), 0, [seed.address])));
+    const dir = procs.tempDir('hearsay-kv-kill-');
+    const seed = await procs.start({ name: 'n1', dataDir: join(dir, 'n1') });
+    const others = await Promise.all(
+      ['n2', 'n3'].map((n) => procs.start({ name: n, dataDir: join(dir, n), join: [seed.address] })),
+    );
     const agents: Agent[] = [seed, ...others];
     await waitAllAlive(agents, 3, 15_000);
 
@@ -191,7 +75,7 @@ describe('hearsay kv (real processes): kill -9 during W=2 writes', () => {
         const up = agents.filter((_, k) => k !== down);
         const target = up[i % up.length]!;
         const afterKill = killed;
-        if (await put(target.httpPort, i)) (afterKill ? ackedAfter : ackedBefore).push(i);
+        if (await put(target.httpPort, i, 2)) (afterKill ? ackedAfter : ackedBefore).push(i);
         else failedWrites++;
       }
     };
@@ -217,7 +101,12 @@ describe('hearsay kv (real processes): kill -9 during W=2 writes', () => {
     const attempts = next;
 
     // Restart it under the same name, data directory and gossip port, joining the seed.
-    const again = await startAgent(victim.name, join(dir, victim.name), victim.gossipPort, [seed.address]);
+    const again = await procs.start({
+      name: victim.name,
+      dataDir: join(dir, victim.name),
+      port: victim.gossipPort,
+      join: [seed.address],
+    });
     expect(again.address).toBe(victim.address);
     agents[victimIndex] = again;
     down = -1;

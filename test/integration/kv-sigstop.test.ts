@@ -1,127 +1,29 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type Agent,
+  AgentProcesses,
+  getJson,
+  keyFor,
+  put,
+  requireBuiltCli,
+  valueFor,
+  waitAllAlive,
+} from './agent-process.js';
 
 // Issue #6: real processes of the built CLI (npm test builds first) on 127.0.0.1. One node of three is
 // SIGSTOPped while W=1 writes go to the other two, then resumed; with hint delivery effectively off, only
 // Merkle anti-entropy can bring it up to date. No client read touches /kv until the two others are SIGKILLed,
 // so the resumed node's answers can only come from what it held already (read repair has nothing to copy).
-const CLI = 'dist/src/cli/main.js';
 const EXCHANGE_INTERVAL_MS = 2000;
 /** Time for membership (`--profile local`) to see the resumed node alive again. */
 const ALIVE_MARGIN_MS = 3000;
 const WRITES = 200;
-const started: ChildProcess[] = [];
-const dirs: string[] = [];
+const procs = new AgentProcesses();
 
-beforeAll(() => {
-  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build (npm test does)`);
-});
-
-afterEach(async () => {
-  const exits: Promise<unknown>[] = [];
-  for (const p of started.splice(0)) {
-    if (p.exitCode === null && p.signalCode === null) {
-      exits.push(new Promise((r) => p.once('exit', r)));
-      // SIGKILL also ends a SIGSTOPped process.
-      p.kill('SIGKILL');
-    }
-  }
-  // Bounded: a SIGKILLed child exits at once, but never wait forever on it.
-  await Promise.race([Promise.all(exits), new Promise((r) => setTimeout(r, 5000))]);
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-
-interface Agent {
-  readonly name: string;
-  readonly proc: ChildProcess;
-  readonly address: string;
-  readonly httpPort: number;
-  /** Everything the process printed so far (stdout and stderr, the last 20 000 characters). */
-  output(): string;
-}
-
-const OUTPUT_KEEP = 20_000;
-
-/** Starts an agent and resolves with its addresses once it prints them (bounded wait). */
-function startAgent(name: string, dataDir: string, config: string, join: readonly string[]): Promise<Agent> {
-  const args = [
-    CLI,
-    'agent',
-    '--name',
-    name,
-    '--port',
-    '0',
-    '--http-port',
-    '0',
-    '--profile',
-    'local',
-    '--data-dir',
-    dataDir,
-    '--config',
-    config,
-  ];
-  if (join.length > 0) args.push('--join', join.join(','));
-  const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  started.push(proc);
-  let out = '';
-  const onData = (chunk: Buffer): void => {
-    out += chunk.toString();
-    if (out.length > OUTPUT_KEEP) out = out.slice(-OUTPUT_KEEP);
-  };
-  proc.stdout?.on('data', onData);
-  proc.stderr?.on('data', onData);
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`agent ${name} did not start: ${out}`)), 15_000);
-    const onStart = (): void => {
-      const m = /listening on (\S+) .*http 127\.0\.0\.1:(\d+)/.exec(out);
-      if (m === null) return;
-      clearTimeout(timer);
-      proc.stdout?.off('data', onStart);
-      proc.stderr?.off('data', onStart);
-      resolve({ name, proc, address: m[1] as string, httpPort: Number(m[2]), output: () => out });
-    };
-    proc.stdout?.on('data', onStart);
-    proc.stderr?.on('data', onStart);
-    proc.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      reject(new Error(`agent ${name} exited with ${code ?? signal}: ${out}`));
-    });
-  });
-}
-
-async function getJson<T>(httpPort: number, path: string): Promise<T | undefined> {
-  try {
-    const res = await fetch(`http://127.0.0.1:${httpPort}${path}`, { signal: AbortSignal.timeout(2000) });
-    if (res.status !== 200) {
-      await res.arrayBuffer();
-      return undefined;
-    }
-    return (await res.json()) as T;
-  } catch {
-    return undefined;
-  }
-}
-
-async function aliveSeenBy(a: Agent): Promise<number> {
-  const body = await getJson<{ members: { name: string; state: string }[] }>(a.httpPort, '/cluster/members');
-  return body === undefined ? -1 : body.members.filter((m) => m.state === 'alive').length;
-}
-
-/** Polls (real time, bounded) until every agent sees `n` alive members; the time it took, in ms. */
-async function waitAllAlive(agents: readonly Agent[], n: number, budgetMs: number): Promise<number> {
-  const start = Date.now();
-  const deadline = start + budgetMs;
-  let last: number[] = [];
-  while (Date.now() < deadline) {
-    last = await Promise.all(agents.map(aliveSeenBy));
-    if (last.every((c) => c === n)) return Date.now() - start;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`not every agent saw ${n} alive within ${budgetMs} ms: ${JSON.stringify(last)}`);
-}
+beforeAll(requireBuiltCli);
+afterEach(() => procs.cleanup());
 
 /** Polls the observers' member lists until each reports `name` dead (`failed` in the API); ms since `since` when they all do. */
 async function waitDeclaredDead(
@@ -164,24 +66,6 @@ async function keysRepaired(httpPort: number): Promise<{ pulled: number; pushed:
   return { pulled: counter('pulled'), pushed: counter('pushed') };
 }
 
-const keyFor = (i: number): string => `key-${i}`;
-const valueFor = (i: number): string => `value-${i}`;
-
-/** One acknowledged (204) W=1 PUT, or false for any failure (non-204, refused, reset, timeout). */
-async function put(httpPort: number, i: number): Promise<boolean> {
-  try {
-    const res = await fetch(`http://127.0.0.1:${httpPort}/kv/${keyFor(i)}?w=1`, {
-      method: 'PUT',
-      body: valueFor(i),
-      signal: AbortSignal.timeout(3000),
-    });
-    await res.arrayBuffer();
-    return res.status === 204;
-  } catch {
-    return false;
-  }
-}
-
 /** An R=1 GET of key-i: the detail of what came back, `ok` only for 200 `value-i`. */
 async function readBack(httpPort: number, i: number): Promise<{ ok: boolean; detail: string }> {
   try {
@@ -207,8 +91,7 @@ interface Convergence {
 
 describe('hearsay kv (real processes): SIGSTOP during W=1 writes', () => {
   it('the resumed node holds every acknowledged write within two exchange intervals, without client reads', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'hearsay-kv-sigstop-'));
-    dirs.push(dir);
+    const dir = procs.tempDir('hearsay-kv-sigstop-');
     const config = join(dir, 'config.json');
     // Hints are offered once an hour: only anti-entropy can repair the stopped node within the test.
     writeFileSync(
@@ -217,12 +100,12 @@ describe('hearsay kv (real processes): SIGSTOP during W=1 writes', () => {
         store: { exchangeIntervalMs: EXCHANGE_INTERVAL_MS, hintDeliveryIntervalMs: 3_600_000 },
       }),
     );
-    const seed = await startAgent('n1', join(dir, 'n1'), config, []);
+    const seed = await procs.start({ name: 'n1', dataDir: join(dir, 'n1'), config });
     const others = await Promise.all(
-      ['n2', 'n3'].map((n) => startAgent(n, join(dir, n), config, [seed.address])),
+      ['n2', 'n3'].map((n) => procs.start({ name: n, dataDir: join(dir, n), config, join: [seed.address] })),
     );
     const agents: Agent[] = [seed, ...others];
-    await waitAllAlive(agents, 3, 15_000);
+    await waitAllAlive(agents, 3, 15_000, 100);
     const [n1, n2, victim] = agents as [Agent, Agent, Agent];
 
     // With 3 nodes and N=3, the victim is a primary of every partition, so it alone can answer every key.
@@ -250,7 +133,7 @@ describe('hearsay kv (real processes): SIGSTOP during W=1 writes', () => {
       const worker = async (): Promise<void> => {
         while (next < to && Date.now() < writeDeadline) {
           const i = next++;
-          if (await put((i % 2 === 0 ? n1 : n2).httpPort, i)) acked.push(i);
+          if (await put((i % 2 === 0 ? n1 : n2).httpPort, i, 1)) acked.push(i);
           else failedWrites.push(i);
         }
       };
@@ -266,7 +149,7 @@ describe('hearsay kv (real processes): SIGSTOP during W=1 writes', () => {
     // Resume it; watch membership only (no /kv) until all three see each other alive.
     process.kill(victim.proc.pid!, 'SIGCONT');
     const resumedAt = Date.now();
-    const aliveAfterMs = await waitAllAlive(agents, 3, 15_000);
+    const aliveAfterMs = await waitAllAlive(agents, 3, 15_000, 100);
     // Two exchange intervals plus the membership margin from the resume, and never less than two intervals
     // after it was seen alive again.
     const deadline = Math.max(

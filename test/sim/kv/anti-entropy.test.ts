@@ -268,4 +268,36 @@ describe('Merkle anti-entropy', () => {
       expect(again).toMatchObject({ ok: true, segments: 0 });
     });
   }, 60_000);
+
+  it('repairs at most exchangeMaxKeysPerSecond keys per second, however large the divergence', async () => {
+    await withSeed(44, async (seed) => {
+      const c = new KvSimCluster({
+        seed,
+        kv: {
+          defaults: { n: 2, r: 'quorum', w: 'quorum', strict: false, conflict: 'siblings' },
+          exchangeIntervalMs: 3_600_000,
+          exchangeMaxKeysPerSecond: 100,
+        },
+      });
+      await c.startConverged(2);
+      const [a, b] = [c.byName('n0'), c.byName('n1')];
+      await store(a, 'data', 'seed-key', update(newSet(bytesValue(enc.encode('x'))), undefined, writer));
+      await store(b, 'data', 'seed-key', update(newSet(bytesValue(enc.encode('x'))), undefined, writer));
+      for (let i = 0; i < 300; i++) {
+        await store(
+          b,
+          'data',
+          `only-on-b-${i}`,
+          update(newSet(bytesValue(enc.encode(`v${i}`))), undefined, writer),
+        );
+      }
+      const t0 = c.sim.now();
+      await c.await(a.kv.antiEntropy.sweep(), 120_000);
+      const took = c.sim.now() - t0;
+      for (let i = 0; i < 300; i += 37) expect(await stored(a, 'data', `only-on-b-${i}`)).toBeDefined();
+      // 300 keys with a burst of 100 and 100 per second: at least 2 virtual seconds.
+      expect(took).toBeGreaterThanOrEqual(2_000);
+      expect(took).toBeLessThan(10_000);
+    });
+  }, 60_000);
 });
