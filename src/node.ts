@@ -19,7 +19,7 @@ import { Keyring } from './wire/index.js';
 /**
  * The composition root (DESIGN.md §1): the only module that knows which concrete classes make a node —
  * real clock/timers/randomness, the UDP+TCP transport, SWIM membership, the metrics registry and the HTTP
- * API. The store (#5) plugs in here.
+ * API, and the store (placement, replica RPC, coordinators, hints, handoff, anti-entropy, rumors).
  */
 export interface NodeSettings {
   readonly name: string;
