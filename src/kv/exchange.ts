@@ -1,6 +1,7 @@
 import { HASH_BYTES } from '../antientropy/merkle-hash.js';
 import { compareLevel, type LevelRequest, rootRequest } from '../antientropy/tree-diff.js';
 import type { NodeId } from '../membership/member.js';
+import { keyHex } from '../replica/key-lock.js';
 import type { Replica } from '../replica/replica.js';
 import type { Clock } from '../runtime/clock.js';
 import type { Namespace } from '../storage/storage.js';
@@ -90,7 +91,7 @@ export async function runExchange(c: ExchangeComponents, req: ExchangeRequest): 
 
   const res = await call({ op: 'segment-entries', ns, key: PLACEHOLDER_KEY, partition, segments });
   if (res.kind !== 'entries') return failed(describe(res));
-  const theirs = new Map(res.entries.map((e) => [hex(e.key), e.set]));
+  const theirs = new Map(res.entries.map((e) => [keyHex(e.key), e.set]));
   let pulled = 0;
   let pushed = 0;
   const now = Math.floor(c.clock.wallMs());
@@ -104,7 +105,7 @@ export async function runExchange(c: ExchangeComponents, req: ExchangeRequest): 
   for await (const e of c.replica.iteratePartition(ns, partition)) {
     if (pulled + pushed >= req.maxKeys) break;
     if (!e.ok || !wanted.has(tree.segmentOf(e.key))) continue;
-    const peerSet = theirs.get(hex(e.key));
+    const peerSet = theirs.get(keyHex(e.key));
     if (peerSet !== undefined && equal(peerSet, e.set)) continue;
     await c.limiter?.take();
     const r = await call({ op: 'merge', ns, key: e.key, partition, set: e.set });
@@ -124,10 +125,6 @@ export async function runExchange(c: ExchangeComponents, req: ExchangeRequest): 
 
 /** Tree requests concern a whole partition; the request format still carries a key (unused, non-empty). */
 const PLACEHOLDER_KEY = Uint8Array.of(0);
-
-function hex(key: Uint8Array): string {
-  return Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('hex');
-}
 
 function describe(res: KvResponse): string {
   return res.kind === 'failure' ? `${res.failure}: ${res.message}` : `unexpected ${res.kind} reply`;

@@ -1,12 +1,12 @@
+import { keyHex } from '../replica/key-lock.js';
 import type { Replica, VSet } from '../replica/replica.js';
-import { hash64, u64Hex } from '../ring/hash64.js';
 import type { Clock } from '../runtime/clock.js';
 import { equal, sync } from '../versioning/dvvset.js';
-import { decodeSet, encodeSet } from '../versioning/dvvset-codec.js';
-import { ByteReader, ByteWriter } from '../versioning/varint.js';
+import { encodeSet } from '../versioning/dvvset-codec.js';
 import type { VersionVector } from '../versioning/version-vector.js';
 import { type VersionedValue, versionedValueEquals } from '../versioning/versioned-value.js';
 import type { RumorChannel } from './rumor-channel.js';
+import { decodeRumorPayload, encodeRumorPayload } from './rumor-payload.js';
 
 /** The namespace replicated to every node (n = all): cluster-wide settings and small metadata. */
 export const GLOBAL_NAMESPACE = '_global';
@@ -34,7 +34,7 @@ export class GlobalNamespace {
   static async open(replica: Replica, clock: Clock): Promise<GlobalNamespace> {
     const g = new GlobalNamespace(replica, clock);
     for await (const e of replica.iteratePartition(GLOBAL_NAMESPACE, GLOBAL_PARTITION)) {
-      if (e.ok) g.#entries.set(hex(e.key), { key: e.key, set: e.set });
+      if (e.ok) g.#entries.set(keyHex(e.key), { key: e.key, set: e.set });
     }
     return g;
   }
@@ -49,7 +49,7 @@ export class GlobalNamespace {
   }
 
   get(key: Uint8Array): VSet | undefined {
-    return this.#entries.get(hex(key))?.set;
+    return this.#entries.get(keyHex(key))?.set;
   }
 
   /** Every key and set, for settings lookups. */
@@ -68,24 +68,25 @@ export class GlobalNamespace {
       Math.floor(this.#clock.wallMs()),
     );
     if (!r.ok) return `${r.error.kind}`;
-    this.#rumors?.monger.spread(rumorId(key, r.value), encodeRumor(key, r.value));
+    const { id, payload } = encodeRumorPayload(GLOBAL_NAMESPACE, GLOBAL_PARTITION, key, encodeSet(r.value));
+    this.#rumors?.monger.spread(id, payload);
     return r.value;
   }
 
   /** The replica's change listener for this namespace: storage is the truth, the map follows it. */
   onChange(key: Uint8Array, after: VSet | undefined): void {
-    if (after === undefined) this.#entries.delete(hex(key));
-    else this.#entries.set(hex(key), { key, set: after });
+    if (after === undefined) this.#entries.delete(keyHex(key));
+    else this.#entries.set(keyHex(key), { key, set: after });
   }
 
   /** A pushed rumor: merge it in memory now (to answer new/known), store it durably next. */
   deliver(payload: Uint8Array): 'new' | 'known' {
-    const d = decodeRumor(payload);
-    if (d === undefined) return 'known';
-    const current = this.#entries.get(hex(d.key));
+    const d = decodeRumorPayload(payload);
+    if (d === undefined || d.ns !== GLOBAL_NAMESPACE) return 'known';
+    const current = this.#entries.get(keyHex(d.key));
     const merged = current === undefined ? d.set : sync(current.set, d.set, versionedValueEquals);
     if (current !== undefined && equal(merged, current.set)) return 'known';
-    this.#entries.set(hex(d.key), { key: d.key, set: merged });
+    this.#entries.set(keyHex(d.key), { key: d.key, set: merged });
     void this.#replica
       .merge(GLOBAL_NAMESPACE, d.key, GLOBAL_PARTITION, d.set, Math.floor(this.#clock.wallMs()))
       .catch(() => {
@@ -93,32 +94,4 @@ export class GlobalNamespace {
       });
     return 'new';
   }
-}
-
-/** One rumor per (key, version): the hash of the key and its set's canonical bytes. */
-function rumorId(key: Uint8Array, set: VSet): string {
-  const w = new ByteWriter();
-  w.bytes(key);
-  w.bytes(encodeSet(set));
-  return `g${u64Hex(hash64(w.finish()))}`;
-}
-
-function encodeRumor(key: Uint8Array, set: VSet): Uint8Array {
-  const w = new ByteWriter();
-  w.bytes(key);
-  w.bytes(encodeSet(set));
-  return w.finish();
-}
-
-function decodeRumor(payload: Uint8Array): { key: Uint8Array; set: VSet } | undefined {
-  const r = new ByteReader(payload);
-  const key = r.bytes(1024);
-  const setBytes = key === undefined ? undefined : r.bytes(payload.length);
-  if (key === undefined || setBytes === undefined || r.remaining !== 0 || key.length === 0) return undefined;
-  const d = decodeSet(setBytes);
-  return d.ok ? { key, set: d.value } : undefined;
-}
-
-function hex(key: Uint8Array): string {
-  return Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('hex');
 }

@@ -13,7 +13,6 @@ import type { Member } from '../membership/member-events.js';
 import { HintStore } from '../replica/hints.js';
 import { RESERVED_NAMESPACE_PREFIX, Replica } from '../replica/replica.js';
 import type { ReplicaMetrics } from '../replica/replica-metrics.js';
-import { hash64, u64Hex } from '../ring/hash64.js';
 import type { PartitionId } from '../ring/partition.js';
 import type { RingDescription } from '../ring/ring.js';
 import type { Clock } from '../runtime/clock.js';
@@ -22,13 +21,18 @@ import type { Scheduler } from '../runtime/scheduler.js';
 import { MAX_NAMESPACE_BYTES } from '../storage/layout.js';
 import type { Storage } from '../storage/storage.js';
 import type { Transport } from '../transport/transport.js';
-import { type DvvSet, join, values } from '../versioning/dvvset.js';
-import { decodeSet, encodeSet } from '../versioning/dvvset-codec.js';
+import { type DvvSet, join } from '../versioning/dvvset.js';
+import { encodeSet } from '../versioning/dvvset-codec.js';
 import { type Hlc, now as hlcNow, update as hlcUpdate, hlcZero, withinOffset } from '../versioning/hlc.js';
 import { replicaId } from '../versioning/replica-id.js';
-import { ByteReader, ByteWriter } from '../versioning/varint.js';
 import { EMPTY_VV, merge as mergeClocks, type VersionVector } from '../versioning/version-vector.js';
-import { bytesValue, type LwwStamp, TOMBSTONE, type VersionedValue } from '../versioning/versioned-value.js';
+import {
+  bytesValue,
+  type LwwStamp,
+  liveValues,
+  TOMBSTONE,
+  type VersionedValue,
+} from '../versioning/versioned-value.js';
 import { AntiEntropy, type AntiEntropyMetrics } from './anti-entropy.js';
 import { type KvConfig, type NamespaceConfig, namespaceConfig, validateKvConfig } from './config.js';
 import { GLOBAL_NAMESPACE, GLOBAL_PARTITION, GlobalNamespace } from './global-namespace.js';
@@ -40,6 +44,7 @@ import { ReplicaClient } from './replica-client.js';
 import { ReplicaService } from './replica-service.js';
 import { greatestDotSibling, greatestStamp, latestStamped } from './resolve.js';
 import { RumorChannel } from './rumor-channel.js';
+import { decodeRumorPayload, encodeRumorPayload } from './rumor-payload.js';
 import { TokenBucket } from './token-bucket.js';
 
 /**
@@ -199,10 +204,7 @@ export class KvStore {
         hints,
         caller: this.#client,
         scheduler: c.scheduler,
-        isUp: (node) => {
-          this.#view();
-          return this.#placement.isUp(node);
-        },
+        isUp: (node) => this.placement.isUp(node),
       },
       {
         intervalMs: init.config.hintDeliveryIntervalMs,
@@ -309,7 +311,7 @@ export class KvStore {
         ...(components.replicaMetrics ? { metrics: components.replicaMetrics } : {}),
         onChange: (ns, partition, key, before, after) => {
           trees.onChange(ns, partition, key, before, after);
-          if (ns === GLOBAL_NAMESPACE) global?.onChange(key, after);
+          if (ns === GLOBAL_NAMESPACE) global?.onChange(key, after?.set);
         },
       },
       { localId: replicaIdFor(init.self, epoch) },
@@ -551,8 +553,8 @@ export class KvStore {
         if (targets.every((t) => acked.includes(t.node))) return;
         const bytes = encodeSet(result.set);
         if (bytes.length > this.#config.rumorMaxBytes) return;
-        const payload = encodeDataRumor(req.ns, partition, req.key, bytes);
-        this.#dataRumors.monger.spread(`d${u64Hex(hash64(payload))}`, payload);
+        const { id, payload } = encodeRumorPayload(req.ns, partition, req.key, bytes);
+        this.#dataRumors.monger.spread(id, payload);
       });
     }
     const out: KvPutResult =
@@ -566,8 +568,8 @@ export class KvStore {
    * interest.
    */
   #deliverData(payload: Uint8Array): 'new' | 'known' {
-    const d = decodeDataRumor(payload);
-    if (d === undefined) return 'known';
+    const d = decodeRumorPayload(payload);
+    if (d === undefined || d.ns === GLOBAL_NAMESPACE) return 'known';
     const owners = this.placement.primaries(d.partition as PartitionId, this.namespaceSettings(d.ns).n);
     if (owners.includes(this.#self)) {
       void this.#replica
@@ -616,32 +618,6 @@ export class KvStore {
 
 /** The rumor channel of data writes (a namespace name no client can use: it starts with NUL). */
 const DATA_RUMOR_CHANNEL = '\u0000data';
-
-function encodeDataRumor(ns: string, partition: number, key: Uint8Array, setBytes: Uint8Array): Uint8Array {
-  const w = new ByteWriter();
-  w.string(ns);
-  w.varint(partition);
-  w.bytes(key);
-  w.bytes(setBytes);
-  return w.finish();
-}
-
-function decodeDataRumor(
-  payload: Uint8Array,
-): { ns: string; partition: number; key: Uint8Array; set: DvvSet<VersionedValue> } | undefined {
-  const r = new ByteReader(payload);
-  const ns = r.string(255);
-  const partition = ns === undefined ? undefined : r.varint();
-  const key = partition === undefined ? undefined : r.bytes(255);
-  const setBytes = key === undefined ? undefined : r.bytes(payload.length);
-  if (ns === undefined || partition === undefined || key === undefined || setBytes === undefined)
-    return undefined;
-  if (r.remaining !== 0 || ns.length === 0 || ns.startsWith('\u0000') || ns === GLOBAL_NAMESPACE)
-    return undefined;
-  if (key.length === 0 || partition > 0xffff_ffff) return undefined;
-  const d = decodeSet(setBytes);
-  return d.ok ? { ns, partition, key, set: d.value } : undefined;
-}
 
 /** Cluster-wide settings of namespace `name` live in the global namespace under this key. */
 const SETTINGS_PREFIX = 'ns/';
@@ -777,6 +753,6 @@ function readValues(
       ? { kind: 'notfound', context }
       : { kind: 'ok', values: [v.bytes], context };
   }
-  const live = values(merged).flatMap((v) => (v.kind === 'value' ? [v.bytes] : []));
+  const live = liveValues(merged);
   return live.length === 0 ? { kind: 'notfound', context } : { kind: 'ok', values: live, context };
 }

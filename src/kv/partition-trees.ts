@@ -1,8 +1,7 @@
 import { type MerkleConfig, merkleConfig } from '../antientropy/config.js';
 import { MerkleTree } from '../antientropy/merkle-tree.js';
-import type { Replica, VSet } from '../replica/replica.js';
+import type { Replica, ReplicaChangeListener } from '../replica/replica.js';
 import type { Namespace } from '../storage/storage.js';
-import { encodeSet } from '../versioning/dvvset-codec.js';
 
 /** Rebuild attempts while writes keep landing in the partition being built, before giving up for now. */
 const MAX_BUILD_ATTEMPTS = 3;
@@ -19,7 +18,7 @@ interface Slot {
  * docs/antientropy.md). A tree is built from storage the first time an exchange needs it (after a restart,
  * or for a partition never exchanged), and from then on follows every stored change through the replica's
  * change listener, so an exchange never scans storage. Version bytes are the canonical set encoding, equal on
- * every replica holding the same set.
+ * every replica holding the same set (the replica hands them over; nothing is encoded twice).
  */
 export class PartitionTrees {
   readonly config: MerkleConfig;
@@ -33,17 +32,11 @@ export class PartitionTrees {
   }
 
   /** The replica's change listener. */
-  readonly onChange = (
-    ns: Namespace,
-    partition: number,
-    key: Uint8Array,
-    before: VSet | undefined,
-    after: VSet | undefined,
-  ): void => {
+  readonly onChange: ReplicaChangeListener = (ns, partition, key, before, after) => {
     const slot = this.#slots.get(slotKey(ns, partition));
     if (slot === undefined) return; // not built yet: the build from storage will see this change
     if (slot.building !== undefined) slot.changedDuringBuild = true;
-    slot.tree?.update(key, before && encodeSet(before), after && encodeSet(after));
+    slot.tree?.update(key, before?.bytes, after?.bytes);
   };
 
   /** Trees built so far (for metrics and /cluster/convergence). */
@@ -79,7 +72,7 @@ export class PartitionTrees {
       // Updates during the scan go to the old tree (if any) and flag the scan as unreliable.
       const fresh = new MerkleTree(this.config);
       for await (const e of this.#replica().iteratePartition(ns, partition)) {
-        if (e.ok) fresh.update(e.key, undefined, encodeSet(e.set));
+        if (e.ok) fresh.update(e.key, undefined, e.setBytes);
       }
       if (!slot.changedDuringBuild || attempt >= MAX_BUILD_ATTEMPTS) {
         // After the last attempt a tree that may be off by a few keys is still useful: a wrong segment only

@@ -33,5 +33,10 @@ export class KeyLock {
 
 /** An unambiguous lock key for (namespace, partition, key bytes). */
 export function lockKey(ns: string, partition: number, key: Uint8Array): string {
-  return `${ns.length}:${ns}:${partition}:${Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('hex')}`;
+  return `${ns.length}:${ns}:${partition}:${keyHex(key)}`;
+}
+
+/** Key bytes as a string, for maps keyed by key (no copy of the bytes). */
+export function keyHex(key: Uint8Array): string {
+  return Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('hex');
 }

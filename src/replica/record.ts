@@ -21,13 +21,22 @@ export interface StoredRecord {
   readonly set: DvvSet<VersionedValue>;
 }
 
+/** A decoded record and the canonical bytes of its set (a slice of the stored bytes: no re-encoding). */
+export interface DecodedRecord extends StoredRecord {
+  readonly setBytes: Uint8Array;
+}
+
 export function encodeRecord(record: StoredRecord): Uint8Array {
-  checkMs(record.atMs);
+  return encodeRecordWithSetBytes(record.atMs, encodeSet(record.set));
+}
+
+/** For callers that already hold `encodeSet(set)` (the replica also hands it to its change listener). */
+export function encodeRecordWithSetBytes(atMs: number, body: Uint8Array): Uint8Array {
+  checkMs(atMs);
   const w = new ByteWriter();
   w.byte(RECORD_VERSION);
-  w.varint(record.atMs);
+  w.varint(atMs);
   const head = w.finish();
-  const body = encodeSet(record.set);
   const out = new Uint8Array(head.length + body.length);
   out.set(head, 0);
   out.set(body, head.length);
@@ -38,7 +47,7 @@ export function encodeRecord(record: StoredRecord): Uint8Array {
 export function decodeRecord(
   bytes: Uint8Array,
   limits: VersioningLimits = DEFAULT_VERSIONING_LIMITS,
-): DecodeResult<StoredRecord> {
+): DecodeResult<DecodedRecord> {
   const r = new ByteReader(bytes);
   const version = r.byte();
   if (version === undefined) return { ok: false, error: r.error ?? decodeError('truncated', 'empty record') };
@@ -47,8 +56,10 @@ export function decodeRecord(
   }
   const atMs = r.varint();
   if (atMs === undefined) return { ok: false, error: r.error ?? decodeError('truncated', 'record time') };
-  const set = decodeSet(bytes.subarray(bytes.length - r.remaining), limits);
-  return set.ok ? { ok: true, value: { atMs, set: set.value } } : set;
+  // The set codec accepts only canonical encodings, so these bytes equal encodeSet of the decoded set.
+  const setBytes = bytes.subarray(bytes.length - r.remaining);
+  const set = decodeSet(setBytes, limits);
+  return set.ok ? { ok: true, value: { atMs, set: set.value, setBytes } } : set;
 }
 
 /** Times are caller-supplied (no clock reads here); a negative or fractional one is a programmer error. */

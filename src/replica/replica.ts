@@ -20,7 +20,7 @@ import {
   versionedValueEquals,
 } from '../versioning/versioned-value.js';
 import { KeyLock, lockKey } from './key-lock.js';
-import { bytesEqual, checkMs, decodeRecord, encodeRecord, type StoredRecord } from './record.js';
+import { bytesEqual, checkMs, type DecodedRecord, decodeRecord, encodeRecordWithSetBytes } from './record.js';
 import { fail, guardStorage, ok, type ReplicaError, type ReplicaResult } from './replica-error.js';
 import { NOOP_REPLICA_METRICS, type ReplicaMetrics } from './replica-metrics.js';
 
@@ -39,12 +39,18 @@ export interface ReplicaComponents {
   readonly onChange?: ReplicaChangeListener;
 }
 
+/** One side of a change: the set and its canonical encoding (computed once, for storage and listeners alike). */
+export interface StoredSet {
+  readonly set: VSet;
+  readonly bytes: Uint8Array;
+}
+
 export type ReplicaChangeListener = (
   ns: Namespace,
   partition: number,
   key: Uint8Array,
-  before: VSet | undefined,
-  after: VSet | undefined,
+  before: StoredSet | undefined,
+  after: StoredSet | undefined,
 ) => void;
 
 export interface ReplicaInit {
@@ -64,7 +70,14 @@ export type ReapOutcome = 'reaped' | 'absent' | 'changed';
 
 /** One stored key of a partition, for handoff and anti-entropy; corrupt records come out as errors. */
 export type PartitionEntry =
-  | { readonly ok: true; readonly key: Uint8Array; readonly set: VSet; readonly atMs: number }
+  | {
+      readonly ok: true;
+      readonly key: Uint8Array;
+      readonly set: VSet;
+      /** `encodeSet(set)`, sliced from the stored record. */
+      readonly setBytes: Uint8Array;
+      readonly atMs: number;
+    }
   | { readonly ok: false; readonly key: Uint8Array; readonly error: ReplicaError };
 
 /**
@@ -138,9 +151,9 @@ export class Replica {
       const bytes = await this.#storage.get(ns, { partition, key });
       if (bytes === undefined) return ok(false);
       const d = decodeRecord(bytes, this.#limits);
-      if (!d.ok || !bytesEqual(encodeSet(d.value.set), encodeSet(expected))) return ok(false);
+      if (!d.ok || !bytesEqual(d.value.setBytes, encodeSet(expected))) return ok(false);
       await this.#storage.delete(ns, { partition, key });
-      this.#onChange(ns, partition, key, d.value.set, undefined);
+      this.#onChange(ns, partition, key, stored(d.value), undefined);
       return ok(true);
     });
   }
@@ -182,8 +195,9 @@ export class Replica {
         supersede && before !== undefined ? mergeVv(clientContext, join(before)) : clientContext;
       const set = update(newWithContext(context, value), before, this.#localId);
       await this.#noteNamespace(ns);
-      await this.#storage.put(ns, { partition, key }, encodeRecord({ atMs: nowMs, set }));
-      this.#onChange(ns, partition, key, before, set);
+      const bytes = encodeSet(set);
+      await this.#storage.put(ns, { partition, key }, encodeRecordWithSetBytes(nowMs, bytes));
+      this.#onChange(ns, partition, key, stored(current.value), { set, bytes });
       return ok(set);
     });
   }
@@ -211,8 +225,9 @@ export class Replica {
         before === undefined ? size(incoming) > 0 || incoming.entries.length > 0 : !equal(before, set);
       if (changed) {
         await this.#noteNamespace(ns);
-        await this.#storage.put(ns, { partition, key }, encodeRecord({ atMs: nowMs, set }));
-        this.#onChange(ns, partition, key, before, set);
+        const bytes = encodeSet(set);
+        await this.#storage.put(ns, { partition, key }, encodeRecordWithSetBytes(nowMs, bytes));
+        this.#onChange(ns, partition, key, stored(current.value), { set, bytes });
       }
       this.#metrics.merges(changed);
       return ok({ changed, set: before !== undefined && !changed ? before : set });
@@ -257,12 +272,12 @@ export class Replica {
       const r = await this.#read(ns, key, partition);
       if (!r.ok) return r;
       if (r.value === undefined) return ok<ReapOutcome>('absent');
-      const stored = r.value.set;
-      if (!isDeleted(stored) || size(stored) === 0 || !bytesEqual(encodeSet(stored), encodeSet(expected))) {
+      const held = r.value.set;
+      if (!isDeleted(held) || size(held) === 0 || !bytesEqual(r.value.setBytes, encodeSet(expected))) {
         return ok<ReapOutcome>('changed');
       }
       await this.#storage.delete(ns, { partition, key });
-      this.#onChange(ns, partition, key, stored, undefined);
+      this.#onChange(ns, partition, key, stored(r.value), undefined);
       this.#metrics.reaped();
       return ok<ReapOutcome>('reaped');
     });
@@ -274,7 +289,7 @@ export class Replica {
     for await (const [k, bytes] of this.#storage.iterate(ns, { partition })) {
       const d = decodeRecord(bytes, this.#limits);
       if (d.ok) {
-        yield { ok: true, key: k.key, set: d.value.set, atMs: d.value.atMs };
+        yield { ok: true, key: k.key, set: d.value.set, setBytes: d.value.setBytes, atMs: d.value.atMs };
       } else {
         this.#metrics.corrupt();
         yield { ok: false, key: k.key, error: { kind: 'corrupt', error: d.error } };
@@ -292,7 +307,7 @@ export class Replica {
     ns: Namespace,
     key: Uint8Array,
     partition: number,
-  ): Promise<ReplicaResult<StoredRecord | undefined>> {
+  ): Promise<ReplicaResult<DecodedRecord | undefined>> {
     checkNamespace(ns);
     return guardStorage(async () => {
       const bytes = await this.#storage.get(ns, { partition, key });
@@ -313,6 +328,10 @@ export class Replica {
     checkNamespace(ns);
     return this.#lock.run(lockKey(ns, partition, key), () => guardStorage(fn));
   }
+}
+
+function stored(record: DecodedRecord | undefined): StoredSet | undefined {
+  return record === undefined ? undefined : { set: record.set, bytes: record.setBytes };
 }
 
 /** A client namespace in the node's reserved space is a programmer error (the HTTP layer validates). */
