@@ -102,6 +102,12 @@ export async function runFaultSeed(seed: number, opts: FaultRunOptions = {}): Pr
     const live = cluster.live();
     return live.length === 0 ? undefined : one(r, live).kv;
   };
+  /** A client's think time, then a live coordinator and a key for its next request (undefined: all down). */
+  const nextRequest = async (r: Random): Promise<{ kv: KvStore; key: string } | undefined> => {
+    await sleep(between(r, 50, 300));
+    const kv = anyNode(r);
+    return kv === undefined ? undefined : { kv, key: one(r, keys) };
+  };
   const withGiveUp = <T>(p: Promise<T>): Promise<T | 'gave-up'> =>
     Promise.race([p, sleep(CLIENT_GIVE_UP_MS).then(() => 'gave-up' as const)]);
   const note = (what: string, r: KvGetResult | KvPutResult | 'gave-up'): void => {
@@ -115,10 +121,9 @@ export async function runFaultSeed(seed: number, opts: FaultRunOptions = {}): Pr
     const r = rnd.fork();
     let n = 0;
     while (sim.now() < faultEnd) {
-      await sleep(between(r, 50, 300));
-      const kv = anyNode(r);
-      if (kv === undefined) continue;
-      const key = one(r, keys);
+      const next = await nextRequest(r);
+      if (next === undefined) continue;
+      const { kv, key } = next;
       const element = `s${id}.${n++}`;
       attempted++;
       const read = await withGiveUp(kv.get({ ns: 'sets', key: enc.encode(key) }));
@@ -166,10 +171,9 @@ export async function runFaultSeed(seed: number, opts: FaultRunOptions = {}): Pr
     const r = rnd.fork();
     let n = 0;
     while (sim.now() < faultEnd) {
-      await sleep(between(r, 50, 300));
-      const kv = anyNode(r);
-      if (kv === undefined) continue;
-      const key = one(r, keys);
+      const next = await nextRequest(r);
+      if (next === undefined) continue;
+      const { kv, key } = next;
       const start = sim.now();
       const read = await withGiveUp(kv.get({ ns: 'reg', key: enc.encode(key) }));
       note('reg get', read);
@@ -201,10 +205,9 @@ export async function runFaultSeed(seed: number, opts: FaultRunOptions = {}): Pr
     const r = rnd.fork();
     let n = 0;
     while (sim.now() < faultEnd) {
-      await sleep(between(r, 50, 300));
-      const kv = anyNode(r);
-      if (kv === undefined) continue;
-      const key = one(r, keys);
+      const next = await nextRequest(r);
+      if (next === undefined) continue;
+      const { kv, key } = next;
       const call = sim.now();
       if (r.next() < 0.5) {
         const value = `w${id}.${n++}`;

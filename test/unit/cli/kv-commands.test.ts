@@ -3,59 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type KvIo, runDel, runGet, runPut } from '../../../src/cli/kv-commands.js';
-import type { KvApi } from '../../../src/http/kv-routes.js';
 import { type HttpBackend, startHttpServer } from '../../../src/http/server.js';
-import type {
-  KvDeleteRequest,
-  KvGetRequest,
-  KvGetResult,
-  KvPutRequest,
-  KvPutResult,
-} from '../../../src/kv/kv-store.js';
 import { encodeContextToken } from '../../../src/versioning/context-token.js';
 import { replicaId } from '../../../src/versioning/replica-id.js';
 import { EMPTY_VV, type VersionVector } from '../../../src/versioning/version-vector.js';
-
-/** A store over a Map (a tombstone keeps its context); `next` is returned once instead. */
-class FakeKv implements KvApi {
-  readonly data = new Map<string, { values: Uint8Array[]; context: VersionVector }>();
-  readonly calls: { op: string; req: KvGetRequest | KvPutRequest | KvDeleteRequest }[] = [];
-  next: KvGetResult | KvPutResult | undefined;
-
-  #take<T>(): T | undefined {
-    const n = this.next;
-    this.next = undefined;
-    return n as T | undefined;
-  }
-
-  #write(req: KvDeleteRequest, values: Uint8Array[]): KvPutResult {
-    const id = `${req.ns}\0${Buffer.from(req.key).toString('hex')}`;
-    const counter = (this.data.get(id)?.context[0]?.counter ?? 0) + 1;
-    const context = [{ id: replicaId('fake'), counter }];
-    this.data.set(id, { values, context });
-    return { kind: 'ok', context };
-  }
-
-  async get(req: KvGetRequest): Promise<KvGetResult> {
-    this.calls.push({ op: 'get', req });
-    const canned = this.#take<KvGetResult>();
-    if (canned) return canned;
-    const e = this.data.get(`${req.ns}\0${Buffer.from(req.key).toString('hex')}`);
-    if (e === undefined) return { kind: 'notfound', context: EMPTY_VV };
-    if (e.values.length === 0) return { kind: 'notfound', context: e.context };
-    return { kind: 'ok', values: e.values, context: e.context };
-  }
-
-  async put(req: KvPutRequest): Promise<KvPutResult> {
-    this.calls.push({ op: 'put', req });
-    return this.#take<KvPutResult>() ?? this.#write(req, [req.value]);
-  }
-
-  async delete(req: KvDeleteRequest): Promise<KvPutResult> {
-    this.calls.push({ op: 'delete', req });
-    return this.#take<KvPutResult>() ?? this.#write(req, []);
-  }
-}
+import { FakeKv } from '../http/fake-kv.js';
 
 /** Captures stdout bytes and stderr lines; stdin is `stdin` (undefined = a TTY). */
 function captureIo(stdin?: Uint8Array): KvIo & { stdout(): Buffer; stderr: string[] } {

@@ -2,71 +2,10 @@ import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { KvApi } from '../../../src/http/kv-routes.js';
 import { type HttpBackend, startHttpServer } from '../../../src/http/server.js';
-import type {
-  KvDeleteRequest,
-  KvGetRequest,
-  KvGetResult,
-  KvPutRequest,
-  KvPutResult,
-} from '../../../src/kv/kv-store.js';
 import { decodeContextToken, encodeContextToken } from '../../../src/versioning/context-token.js';
 import { replicaId } from '../../../src/versioning/replica-id.js';
 import { EMPTY_VV, type VersionVector } from '../../../src/versioning/version-vector.js';
-
-/** A store over a Map: one counter per key, a tombstone keeps its context; canned results override. */
-class FakeKv implements KvApi {
-  readonly data = new Map<string, { values: Uint8Array[]; context: VersionVector }>();
-  readonly calls: (
-    | { op: 'get'; req: KvGetRequest }
-    | { op: 'put'; req: KvPutRequest }
-    | { op: 'delete'; req: KvDeleteRequest }
-  )[] = [];
-  /** Returned (once) instead of the Map's answer. */
-  next: KvGetResult | KvPutResult | undefined;
-
-  #id(ns: string, key: Uint8Array): string {
-    return `${ns}\0${Buffer.from(key).toString('hex')}`;
-  }
-
-  #take<T>(): T | undefined {
-    const n = this.next;
-    this.next = undefined;
-    return n as T | undefined;
-  }
-
-  #write(ns: string, key: Uint8Array, values: Uint8Array[]): KvPutResult {
-    const id = this.#id(ns, key);
-    const counter = (this.data.get(id)?.context[0]?.counter ?? 0) + 1;
-    const context = [{ id: replicaId('fake'), counter }];
-    this.data.set(id, { values, context });
-    return { kind: 'ok', context };
-  }
-
-  async get(req: KvGetRequest): Promise<KvGetResult> {
-    this.calls.push({ op: 'get', req });
-    const canned = this.#take<KvGetResult>();
-    if (canned) return canned;
-    const e = this.data.get(this.#id(req.ns, req.key));
-    if (e === undefined) return { kind: 'notfound', context: EMPTY_VV };
-    if (e.values.length === 0) return { kind: 'notfound', context: e.context };
-    return { kind: 'ok', values: e.values, context: e.context };
-  }
-
-  async put(req: KvPutRequest): Promise<KvPutResult> {
-    this.calls.push({ op: 'put', req });
-    const canned = this.#take<KvPutResult>();
-    if (canned) return canned;
-    if (req.value.length > 64) return { kind: 'invalid', status: 413, error: 'value too large' };
-    return this.#write(req.ns, req.key, [req.value]);
-  }
-
-  async delete(req: KvDeleteRequest): Promise<KvPutResult> {
-    this.calls.push({ op: 'delete', req });
-    const canned = this.#take<KvPutResult>();
-    if (canned) return canned;
-    return this.#write(req.ns, req.key, []);
-  }
-}
+import { FakeKv } from './fake-kv.js';
 
 const LIMIT = 256;
 let servers: Awaited<ReturnType<typeof startHttpServer>>[] = [];
@@ -126,7 +65,7 @@ function rawRequest(
 
 describe('/kv HTTP API', () => {
   it('PUT then GET round-trips the value and X-Context; a write with the context supersedes', async () => {
-    const kv = new FakeKv();
+    const kv = new FakeKv(64);
     const url = await serve(kv);
     const put = await fetch(url('/kv/greeting'), { method: 'PUT', body: 'hello' });
     expect(put.status).toBe(204);
@@ -170,7 +109,7 @@ describe('/kv HTTP API', () => {
   });
 
   it('an empty body is an empty value', async () => {
-    const kv = new FakeKv();
+    const kv = new FakeKv(64);
     const url = await serve(kv);
     expect((await fetch(url('/kv/e'), { method: 'PUT' })).status).toBe(204);
     const get = await fetch(url('/kv/e'));
@@ -179,7 +118,7 @@ describe('/kv HTTP API', () => {
   });
 
   it('HEAD is GET without a body', async () => {
-    const kv = new FakeKv();
+    const kv = new FakeKv(64);
     const url = await serve(kv);
     await fetch(url('/kv/k'), { method: 'PUT', body: 'abc' });
     const head = await fetch(url('/kv/k'), { method: 'HEAD' });
@@ -191,7 +130,7 @@ describe('/kv HTTP API', () => {
   });
 
   it('siblings answer 300 with base64 values and the merged context', async () => {
-    const kv = new FakeKv();
+    const kv = new FakeKv(64);
     const url = await serve(kv);
     const context = [
       { id: replicaId('a'), counter: 2 },
@@ -206,7 +145,7 @@ describe('/kv HTTP API', () => {
   });
 
   it('404 without X-Context for a key never written, with it for a tombstone', async () => {
-    const kv = new FakeKv();
+    const kv = new FakeKv(64);
     const url = await serve(kv);
     const missing = await fetch(url('/kv/nope'));
     expect(missing.status).toBe(404);
@@ -235,7 +174,7 @@ describe('/kv HTTP API', () => {
   });
 
   it('quorum not met is 503 with needed, got and the replica errors', async () => {
-    const kv = new FakeKv();
+    const kv = new FakeKv(64);
     const url = await serve(kv);
     kv.next = { kind: 'unavailable', needed: 2, got: 1, errors: ['b: timeout', 'c: down'] };
     const res = await fetch(url('/kv/k'), { method: 'PUT', body: 'x' });
@@ -254,7 +193,7 @@ describe('/kv HTTP API', () => {
   });
 
   it("the store's invalid answers keep their status", async () => {
-    const kv = new FakeKv();
+    const kv = new FakeKv(64);
     const url = await serve(kv);
     kv.next = { kind: 'invalid', status: 400, error: 'r must be one, quorum, all or an integer' };
     const res = await fetch(url('/kv/k?r=bogus'));
@@ -268,7 +207,7 @@ describe('/kv HTTP API', () => {
   });
 
   it('the namespaced path reaches the store with its namespace', async () => {
-    const kv = new FakeKv();
+    const kv = new FakeKv(64);
     const url = await serve(kv);
     expect((await fetch(url('/ns/users/kv/k'), { method: 'PUT', body: 'u' })).status).toBe(204);
     expect(kv.calls[0]).toMatchObject({ op: 'put', req: { ns: 'users', key: bytes('k') } });
@@ -280,7 +219,7 @@ describe('/kv HTTP API', () => {
   });
 
   it('percent-decodes keys: %2F is a slash inside the key, UTF-8 is kept, dots are not resolved', async () => {
-    const kv = new FakeKv();
+    const kv = new FakeKv(64);
     const url = await serve(kv);
     const res = await fetch(url(`/kv/${encodeURIComponent('a/b é✓')}`), { method: 'PUT', body: 'v' });
     expect(res.status).toBe(204);
@@ -293,7 +232,7 @@ describe('/kv HTTP API', () => {
   });
 
   it('rejects bad paths, queries and X-Context with a JSON 400 or 404 before calling the store', async () => {
-    const kv = new FakeKv();
+    const kv = new FakeKv(64);
     const url = await serve(kv);
     const cases: [string, RequestInit, number, RegExp][] = [
       ['/kv/%E0%A4%A', {}, 400, /key is not a valid percent-encoded/],
@@ -326,7 +265,7 @@ describe('/kv HTTP API', () => {
   });
 
   it('other methods get a JSON 405 with Allow', async () => {
-    const url = await serve(new FakeKv());
+    const url = await serve(new FakeKv(64));
     for (const method of ['POST', 'PATCH', 'OPTIONS']) {
       const res = await fetch(url('/kv/k'), { method, ...(method === 'OPTIONS' ? {} : { body: 'x' }) });
       expect(res.status).toBe(405);
@@ -338,7 +277,7 @@ describe('/kv HTTP API', () => {
   });
 
   it('a declared content-length over the limit is 413 at once, and the connection is closed', async () => {
-    const kv = new FakeKv();
+    const kv = new FakeKv(64);
     await serve(kv);
     const s = servers[0]!;
     const res = await rawRequest(s.port, {
@@ -355,7 +294,7 @@ describe('/kv HTTP API', () => {
   });
 
   it('a chunked body that grows over the limit is 413 without waiting for its end', async () => {
-    const kv = new FakeKv();
+    const kv = new FakeKv(64);
     await serve(kv);
     const s = servers[0]!;
     const res = await rawRequest(s.port, {
@@ -371,7 +310,7 @@ describe('/kv HTTP API', () => {
   });
 
   it('Expect: 100-continue gets its 100 only when the body will be read', async () => {
-    const kv = new FakeKv();
+    const kv = new FakeKv(64);
     await serve(kv);
     const port = servers[0]!.port;
     const attempt = (length: number): Promise<{ continued: boolean; status: number }> =>
@@ -400,7 +339,7 @@ describe('/kv HTTP API', () => {
   });
 
   it('a body at the limit is passed to the store', async () => {
-    const kv = new FakeKv();
+    const kv = new FakeKv(64);
     const url = await serve(kv);
     kv.next = { kind: 'ok', context: ctxOf(1) };
     const res = await fetch(url('/kv/k'), { method: 'PUT', body: new Uint8Array(LIMIT) });
