@@ -22,6 +22,7 @@
  *                      whose predicted join wall time (the previous size's, scaled linearly) exceeds it is
  *                      skipped with a note
  *   --post-cap-s S     wall cap per trial after convergence, for the user events and crash detection [150]
+ *   --name NAME        results name: bench/results/NAME.json and its own BENCHMARKS.md section [membership]
  */
 import { lanConfig } from '../src/membership/config.js';
 import { arg, dist, numList } from './membership/common.js';
@@ -84,6 +85,8 @@ export async function run(args: string[]): Promise<void> {
   const events = Math.max(0, Number(arg(args, '--events') ?? 3));
   const simCapMs = Number(arg(args, '--sim-cap-s') ?? 120) * 1000;
   const postCapMs = Number(arg(args, '--post-cap-s') ?? 150) * 1000;
+  const resultsName = arg(args, '--name') ?? 'membership';
+  if (!/^[a-z0-9-]+$/.test(resultsName)) throw new Error(`--name must be [a-z0-9-]+, got "${resultsName}"`);
   const cfg = lanConfig();
   const command = `npm run bench -- membership ${args.join(' ')}`.trim();
   const wall0 = performance.now();
@@ -157,6 +160,7 @@ export async function run(args: string[]): Promise<void> {
         maxJoinVirtualMs: 600_000,
         maxDetectVirtualMs: 300_000,
         detect: true,
+        progress: (p) => log(`sim n=${n} seed ${s} joining: ${JSON.stringify(p)}`),
       });
       log(JSON.stringify(t));
       trials.push(t);
@@ -169,7 +173,7 @@ export async function run(args: string[]): Promise<void> {
   }
 
   // ---- markdown
-  const md: string[] = ['## membership (SWIM + Lifeguard)', ''];
+  const md: string[] = [`## ${resultsName} (membership: SWIM + Lifeguard)`, ''];
   md.push(
     `Command: \`${command}\`. Defaults: \`--real 16,64,128 --runs 1 --sim 1000,10000 --dissem 100,1000 ` +
       '--seeds 5 --events 3 --sim-cap-s 120 --post-cap-s 150` (add `--no-peer` to skip memberlist). ' +
@@ -340,11 +344,11 @@ export async function run(args: string[]): Promise<void> {
   const env = environment();
   md.push(
     `Environment: Node ${env.node}, ${env.cpus} × ${env.cpuModel}, ${env.date}. Raw per-run records: ` +
-      '`bench/results/membership.json`.',
+      `\`bench/results/${resultsName}.json\`.`,
   );
 
   writeResult(
-    'membership',
+    resultsName,
     {
       command,
       args: { realSizes, runs, usePeer, timeoutMs, simSizes, dissemSizes, seeds, events, simCapMs },

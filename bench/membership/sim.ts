@@ -50,7 +50,20 @@ export interface SimOptions {
   readonly maxJoinVirtualMs: number;
   readonly maxDetectVirtualMs: number;
   readonly detect: boolean;
+  /** Called about every PROGRESS_WALL_MS of wall time while the join converges (large n take minutes). */
+  readonly progress?: (p: JoinProgress) => void;
 }
+
+export interface JoinProgress {
+  readonly virtualS: number;
+  readonly wallS: number;
+  /** Fewest and most members any node lists as alive (n when converged). */
+  readonly minAlive: number;
+  readonly maxAlive: number;
+  readonly heapMB: number;
+}
+
+const PROGRESS_WALL_MS = 30_000;
 
 /** The push-pull rumor bound in rounds: log3 n + ln ln n. */
 export function rumorBoundRounds(n: number): number {
@@ -126,7 +139,25 @@ export async function simTrial(
 
   // Join.
   const t0 = sim.now();
+  let nextProgress = performance.now() + PROGRESS_WALL_MS;
   while (!converged()) {
+    if (opts.progress !== undefined && performance.now() > nextProgress) {
+      nextProgress = performance.now() + PROGRESS_WALL_MS;
+      let minAlive = n;
+      let maxAlive = 0;
+      for (const m of nodes) {
+        const a = m.countByState().alive;
+        minAlive = Math.min(minAlive, a);
+        maxAlive = Math.max(maxAlive, a);
+      }
+      opts.progress({
+        virtualS: (sim.now() - t0) / 1000,
+        wallS: (performance.now() - wall0) / 1000,
+        minAlive,
+        maxAlive,
+        heapMB: Math.round(process.memoryUsage().heapUsed / 1e6),
+      });
+    }
     if (performance.now() > opts.deadline) {
       stopAll();
       return out({ joinVirtualS: (sim.now() - t0) / 1000, note: 'wall cap reached before convergence' });

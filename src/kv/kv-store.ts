@@ -710,7 +710,6 @@ async function loadOwners(storage: Storage): Promise<Member[]> {
         meta: {},
         incarnation: 0,
         state: 'dead',
-        stateChangeMs: 0,
       });
     } catch {
       // An unreadable entry is skipped: membership will tell us about that owner again.

@@ -15,6 +15,8 @@ export interface ChecksumEntry {
 /** Hex digits kept from the SHA-1 digest: 64 bits make an accidental collision between views negligible. */
 const CHECKSUM_HEX_DIGITS = 16;
 
+const CHUNK_CHARS = 64 * 1024;
+
 function compareEntries(a: ChecksumEntry, b: ChecksumEntry): number {
   if (a.id !== b.id) return a.id < b.id ? -1 : 1;
   if (a.incarnation !== b.incarnation) return a.incarnation - b.incarnation;
@@ -28,6 +30,16 @@ function compareEntries(a: ChecksumEntry, b: ChecksumEntry): number {
 export function membershipChecksum(entries: Iterable<ChecksumEntry>): string {
   const sorted = [...entries].sort(compareEntries);
   const hash = createHash('sha1');
-  for (const e of sorted) hash.update(`${JSON.stringify([e.id, e.incarnation, e.state])}\n`);
+  // One update per chunk of lines, not per line: a call into the hash binding costs more than hashing a
+  // line, and the simulator checksums 10,000 views of 10,000 members. The hashed bytes are the same.
+  let chunk = '';
+  for (const e of sorted) {
+    chunk += `[${JSON.stringify(e.id)},${e.incarnation},"${e.state}"]\n`;
+    if (chunk.length >= CHUNK_CHARS) {
+      hash.update(chunk);
+      chunk = '';
+    }
+  }
+  hash.update(chunk);
   return hash.digest('hex').slice(0, CHECKSUM_HEX_DIGITS);
 }

@@ -9,7 +9,11 @@ import type { MemberState, NodeId } from './member.js';
 /** A member's small string map (memberlist `Node.Meta`, capped by `maxMetaBytes`). */
 export type MemberMeta = Readonly<Record<string, string>>;
 
-/** What the table knows about one member, the local node included. Replaced, never mutated. */
+/**
+ * What the cluster says about one member, the local node included: the same on every node that heard the
+ * same news. Replaced, never mutated, and shared (member-records.ts): equal records are one instance. When
+ * its state last changed is per node and lives in the member table (`MemberTable.stateChangeMs`).
+ */
 export interface Member {
   readonly id: NodeId;
   /** `host:port`, as the transport addresses it. */
@@ -19,8 +23,6 @@ export interface Member {
   readonly meta: MemberMeta;
   readonly incarnation: number;
   readonly state: MemberState;
-  /** Caller-supplied time of the last state change; drives reaping and dead-name reclaim. */
-  readonly stateChangeMs: number;
 }
 
 /** "This member is alive at this incarnation" (memberlist `alive`); also how metadata changes spread. */
@@ -51,11 +53,8 @@ export interface DeadMessage {
 
 export type MembershipMessage = AliveMessage | SuspectMessage | DeadMessage;
 
-/**
- * One member as another node reported it in a push/pull exchange (memberlist `pushNodeState`): a member
- * record without our local state-change time, which means nothing on another node.
- */
-export type RemoteMemberState = Omit<Member, 'stateChangeMs'>;
+/** One member as another node reported it in a push/pull exchange (memberlist `pushNodeState`). */
+export type RemoteMemberState = Member;
 
 /** memberlist EventDelegate: NotifyJoin, NotifyUpdate, and NotifyLeave split into a graceful leave and a failure. */
 export type MemberEventKind = 'join' | 'leave' | 'fail' | 'update';
@@ -89,6 +88,8 @@ export type MemberTableAction =
       readonly key: NodeId;
       readonly message: MembershipMessage;
       readonly leave?: true;
+      /** The record an `alive` message announces (same fields), so the driver can reuse its encoding. */
+      readonly member?: Member;
     }
   /**
    * We refuted an accusation about ourselves: our incarnation is now `incarnation` (> the accusation's),

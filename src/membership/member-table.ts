@@ -22,6 +22,7 @@ import type {
   RemoteMemberState,
   SuspectMessage,
 } from './member-events.js';
+import { internMember, metaEqual } from './member-records.js';
 
 export interface LocalMemberInit {
   readonly id: NodeId;
@@ -60,12 +61,6 @@ export function metaSizeBytes(meta: MemberMeta): number {
   return n;
 }
 
-function metaEqual(a: MemberMeta, b: MemberMeta): boolean {
-  const ka = Object.keys(a);
-  if (ka.length !== Object.keys(b).length) return false;
-  return ka.every((k) => Object.hasOwn(b, k) && a[k] === b[k]);
-}
-
 function isDeadOrLeft(state: MemberState): boolean {
   return state === 'dead' || state === 'left';
 }
@@ -77,15 +72,21 @@ function ignored(reason: IgnoredReason, message: MembershipMessage): MemberTable
 export class MemberTable {
   readonly localId: NodeId;
   private readonly deadNodeReclaimTimeMs: number;
-  /** Insertion order is irrelevant: every view the table hands out is sorted by id. */
-  private readonly byId = new Map<NodeId, Member>();
   /**
-   * The same members as `byId`, kept sorted by id on every change (binary search + splice). members() and
-   * its users (push/pull state, probe and gossip target lists, reaping) used to sort the whole table per
-   * call; in a 1,000-node join storm they run thousands of times per node while the table changes by one
-   * member at a time, so keeping the order costs O(log n) compares per change instead of O(n log n) per call.
+   * The members, kept sorted by id on every change (binary search + splice); lookups binary-search it too.
+   * members() and its users (push/pull state, probe and gossip target lists, reaping) used to sort the
+   * whole table per call; in a 1,000-node join storm they run thousands of times per node while the table
+   * changes by one member at a time. There is no id → member Map beside it: at 10,000 members a Map costs
+   * ~46 bytes per entry against the array's 8, and the simulator holds 10,000 such tables
+   * (docs/membership.md), while a lookup is ~14 compares of interned names.
+   * Handed out by members() without copying; `sortedShared` makes the next change copy it first.
    */
-  private readonly sorted: Member[] = [];
+  private sorted: Member[] = [];
+  private sortedShared = false;
+  /** When each member's state last changed here (caller time), aligned with `sorted`. */
+  private readonly since: number[] = [];
+  private readonly counts: Record<MemberState, number> = { alive: 0, suspect: 0, dead: 0, left: 0 };
+  private me: Member;
   /** membershipChecksum of the current table; null after any change. The simulator asks for it per node per step. */
   private checksumCache: string | null = null;
   /** memberlist `m.leave`: set by leave(), never cleared (a left node must restart to rejoin). */
@@ -99,24 +100,25 @@ export class MemberTable {
     this.localId = init.local.id;
     this.deadNodeReclaimTimeMs = init.deadNodeReclaimTimeMs;
     const { id, addr, zone, meta } = init.local;
-    this.put({
-      id,
-      addr,
-      zone,
-      meta,
-      incarnation,
-      state: 'alive',
-      stateChangeMs: init.nowMs,
-    });
+    this.me = { id, addr, zone, meta, incarnation, state: 'alive' };
+    this.put(this.me, init.nowMs);
   }
 
   get(id: NodeId): Member | undefined {
-    return this.byId.get(id);
+    const i = this.sortedIndex(id);
+    const m = this.sorted[i];
+    return m !== undefined && m.id === id ? m : undefined;
+  }
+
+  /** When `id`'s state last changed, in the caller's time (drives reaping and dead-name reclaim). */
+  stateChangeMs(id: NodeId): number | undefined {
+    const i = this.sortedIndex(id);
+    return this.sorted[i]?.id === id ? this.since[i] : undefined;
   }
 
   /** The local node's own record. */
   local(): Member {
-    return this.byId.get(this.localId) as Member;
+    return this.me;
   }
 
   localIncarnation(): number {
@@ -130,12 +132,13 @@ export class MemberTable {
 
   /** Every member (self included, dead and left too, until reaped), sorted by id. */
   members(): readonly Member[] {
-    return this.sorted.slice();
+    this.sortedShared = true;
+    return this.sorted;
   }
 
   /** Members known in any state: memberlist's `estNumNodes`, the n of the suspicion and retransmit formulas. */
   size(): number {
-    return this.byId.size;
+    return this.sorted.length;
   }
 
   aliveCount(): number {
@@ -143,9 +146,7 @@ export class MemberTable {
   }
 
   countByState(): Readonly<Record<MemberState, number>> {
-    const counts: Record<MemberState, number> = { alive: 0, suspect: 0, dead: 0, left: 0 };
-    for (const m of this.byId.values()) counts[m.state]++;
-    return counts;
+    return { ...this.counts };
   }
 
   /**
@@ -160,14 +161,7 @@ export class MemberTable {
 
   /** Our whole view for a push/pull exchange (memberlist sends dead and left members too). */
   localState(): readonly RemoteMemberState[] {
-    return this.members().map(({ id, addr, zone, meta, incarnation, state }) => ({
-      id,
-      addr,
-      zone,
-      meta,
-      incarnation,
-      state,
-    }));
+    return this.members();
   }
 
   checksum(): string {
@@ -209,7 +203,17 @@ export class MemberTable {
     const actions: MemberTableAction[] = [];
     for (const r of states) {
       switch (r.state) {
-        case 'alive':
+        case 'alive': {
+          // Most of a push/pull is news we already have; aliveNode would ignore it as stale (same address,
+          // not a newer incarnation), so skip it here without building a message and an action per member.
+          const existing = this.get(r.id);
+          if (
+            existing !== undefined &&
+            r.id !== this.localId &&
+            r.incarnation <= existing.incarnation &&
+            r.addr === existing.addr
+          )
+            break;
           actions.push(
             ...this.aliveNode(
               {
@@ -225,6 +229,7 @@ export class MemberTable {
             ),
           );
           break;
+        }
         case 'left':
           actions.push(
             ...this.deadNode({ type: 'dead', id: r.id, incarnation: r.incarnation, from: r.id }, nowMs),
@@ -250,7 +255,7 @@ export class MemberTable {
    */
   suspicionExpired(id: NodeId, incarnation: number, nowMs: number): readonly MemberTableAction[] {
     const dead: DeadMessage = { type: 'dead', id, incarnation, from: this.localId };
-    const m = this.byId.get(id);
+    const m = this.get(id);
     if (m === undefined || m.state !== 'suspect' || m.incarnation !== incarnation) {
       return ignored('suspicion-outdated', dead);
     }
@@ -290,32 +295,56 @@ export class MemberTable {
    */
   reap(nowMs: number, deadReapTimeoutMs: number, leftReapTimeoutMs: number): readonly NodeId[] {
     const removed: NodeId[] = [];
-    for (const m of this.members()) {
+    const members = this.sorted;
+    for (let i = 0; i < members.length; i++) {
+      const m = members[i] as Member;
       if (m.id === this.localId) continue;
       const timeoutMs =
         m.state === 'dead' ? deadReapTimeoutMs : m.state === 'left' ? leftReapTimeoutMs : undefined;
-      if (timeoutMs !== undefined && nowMs - m.stateChangeMs > timeoutMs) {
-        this.remove(m.id);
-        removed.push(m.id);
-      }
+      if (timeoutMs !== undefined && nowMs - (this.since[i] as number) > timeoutMs) removed.push(m.id);
     }
+    for (const id of removed) this.remove(id);
     return removed;
   }
 
-  /** Adds `m`, or replaces the member with its id, in both indexes. */
-  private put(m: Member): void {
-    const isNew = !this.byId.has(m.id);
-    this.byId.set(m.id, m);
+  /**
+   * Adds `m` (interned), or replaces the member with its id; `sinceMs` is its new state-change time, or
+   * undefined to keep the one it has. Returns the stored record.
+   */
+  private put(m: Member, sinceMs: number | undefined): Member {
+    const record = internMember(m);
     this.checksumCache = null;
+    if (this.sortedShared) {
+      this.sorted = this.sorted.slice();
+      this.sortedShared = false;
+    }
     const i = this.sortedIndex(m.id);
-    if (isNew) this.sorted.splice(i, 0, m);
-    else this.sorted[i] = m;
+    const old = this.sorted[i];
+    if (old !== undefined && old.id === m.id) {
+      this.counts[old.state]--;
+      this.sorted[i] = record;
+      if (sinceMs !== undefined) this.since[i] = sinceMs;
+    } else {
+      this.sorted.splice(i, 0, record);
+      this.since.splice(i, 0, sinceMs ?? 0);
+    }
+    this.counts[record.state]++;
+    if (m.id === this.localId) this.me = record;
+    return record;
   }
 
   private remove(id: NodeId): void {
-    if (!this.byId.delete(id)) return;
+    const i = this.sortedIndex(id);
+    const old = this.sorted[i];
+    if (old === undefined || old.id !== id) return;
     this.checksumCache = null;
-    this.sorted.splice(this.sortedIndex(id), 1);
+    if (this.sortedShared) {
+      this.sorted = this.sorted.slice();
+      this.sortedShared = false;
+    }
+    this.counts[old.state]--;
+    this.sorted.splice(i, 1);
+    this.since.splice(i, 1);
   }
 
   /** Index of `id` in `sorted`, or where it would be inserted (same `<` order members() always used). */
@@ -337,14 +366,13 @@ export class MemberTable {
     // A queued alive about us processed during leave() must not make us rejoin.
     if (isLocal && this.leaving) return ignored('leaving', a);
 
-    const existing = this.byId.get(a.id);
+    const existing = this.get(a.id);
     if (existing === undefined) {
       // A new member is accepted at any incarnation. (memberlist inserts a dead placeholder and then
       // applies the usual "newer only" check, which silently drops a newcomer at incarnation 0.)
-      const member = aliveMember(a, nowMs);
-      this.put(member);
+      const member = this.put(aliveMember(a), nowMs);
       return [
-        { type: 'broadcast', key: a.id, message: a },
+        { type: 'broadcast', key: a.id, message: a, member },
         { type: 'event', kind: 'join', member },
       ];
     }
@@ -354,7 +382,8 @@ export class MemberTable {
       // A name whose owner left, or died long enough ago, may be taken over by a new address (a node
       // restarted elsewhere); otherwise two live processes claim one name, which only an operator can fix.
       const canReclaim =
-        this.deadNodeReclaimTimeMs > 0 && nowMs - existing.stateChangeMs > this.deadNodeReclaimTimeMs;
+        this.deadNodeReclaimTimeMs > 0 &&
+        nowMs - (this.stateChangeMs(a.id) as number) > this.deadNodeReclaimTimeMs;
       if (existing.state === 'left' || (existing.state === 'dead' && canReclaim)) {
         reclaims = true;
       } else {
@@ -380,9 +409,8 @@ export class MemberTable {
       return actions;
     }
 
-    const member = aliveMember(a, existing.state === 'alive' ? existing.stateChangeMs : nowMs);
-    this.put(member);
-    actions.push({ type: 'broadcast', key: a.id, message: a });
+    const member = this.put(aliveMember(a), existing.state === 'alive' ? undefined : nowMs);
+    actions.push({ type: 'broadcast', key: a.id, message: a, member });
     if (isDeadOrLeft(existing.state)) actions.push({ type: 'event', kind: 'join', member });
     else if (!sameAnnouncement(existing, a)) actions.push({ type: 'event', kind: 'update', member });
     return actions;
@@ -390,7 +418,7 @@ export class MemberTable {
 
   /** memberlist suspectNode. */
   private suspectNode(s: SuspectMessage, nowMs: number): MemberTableAction[] {
-    const existing = this.byId.get(s.id);
+    const existing = this.get(s.id);
     if (existing === undefined) return ignored('unknown-member', s);
     if (s.incarnation < existing.incarnation) return ignored('stale-incarnation', s);
 
@@ -402,7 +430,7 @@ export class MemberTable {
 
     if (s.id === this.localId) return this.refute(s);
 
-    this.put({ ...existing, incarnation: s.incarnation, state: 'suspect', stateChangeMs: nowMs });
+    this.put({ ...existing, incarnation: s.incarnation, state: 'suspect' }, nowMs);
     return [
       { type: 'broadcast', key: s.id, message: s },
       { type: 'start-suspicion', id: s.id, incarnation: s.incarnation, from: s.from },
@@ -411,7 +439,7 @@ export class MemberTable {
 
   /** memberlist deadNode; a dead whose sender is its subject is a graceful leave. */
   private deadNode(d: DeadMessage, nowMs: number): MemberTableAction[] {
-    const existing = this.byId.get(d.id);
+    const existing = this.get(d.id);
     if (existing === undefined) return ignored('unknown-member', d);
     if (d.incarnation < existing.incarnation) return ignored('stale-incarnation', d);
 
@@ -427,13 +455,10 @@ export class MemberTable {
     }
 
     const left = d.from === d.id;
-    const member: Member = {
-      ...existing,
-      incarnation: d.incarnation,
-      state: left ? 'left' : 'dead',
-      stateChangeMs: nowMs,
-    };
-    this.put(member);
+    const member = this.put(
+      { ...existing, incarnation: d.incarnation, state: left ? 'left' : 'dead' },
+      nowMs,
+    );
     actions.push({ type: 'event', kind: left ? 'leave' : 'fail', member });
     return actions;
   }
@@ -445,7 +470,7 @@ export class MemberTable {
   private refute(accusation: MembershipMessage): MemberTableAction[] {
     const me = this.local();
     const incarnation = Math.max(me.incarnation, accusation.incarnation) + 1;
-    this.put({ ...me, incarnation });
+    this.put({ ...me, incarnation }, undefined);
     return [
       { type: 'refute', incarnation, accusation },
       { type: 'broadcast', key: me.id, message: this.localAlive() },
@@ -459,16 +484,8 @@ export class MemberTable {
  * every member gets the same hidden class (this line was the hottest of aliveNode in the join storm, where
  * each of 1,000 tables inserts ~1,000 members).
  */
-function aliveMember(a: AliveMessage, stateChangeMs: number): Member {
-  return {
-    id: a.id,
-    addr: a.addr,
-    zone: a.zone,
-    meta: a.meta,
-    incarnation: a.incarnation,
-    state: 'alive',
-    stateChangeMs,
-  };
+function aliveMember(a: AliveMessage): Member {
+  return { id: a.id, addr: a.addr, zone: a.zone, meta: a.meta, incarnation: a.incarnation, state: 'alive' };
 }
 
 /** Same address, zone and metadata: nothing an EventDelegate would call an update. */

@@ -28,7 +28,7 @@ import {
   type EncodedMessage,
   encodeHeader,
   encodeMessage,
-  encodePacket,
+  encodePushPullMessage,
   framedSizeBytes,
   type Keyring,
   type OpenOptions,
@@ -58,10 +58,20 @@ import { MemberTable, type SetMetaResult } from './member-table.js';
 import { Suspicion } from './suspicion.js';
 import { pushPullScaleMs, suspicionConfirmationsNeeded, suspicionTimeoutMs } from './timing.js';
 import { UserEventLog } from './user-events.js';
-import { fromPushNodeState, fromWire, toPushNodeState, toWire, wireVersions } from './wire-mapping.js';
+import {
+  encodedAlive,
+  encodedPushNodeState,
+  fromPushNodeState,
+  fromWire,
+  toWire,
+  wireVersions,
+} from './wire-mapping.js';
 
 /** Bytes a piggybacked message costs beyond its own: the field tag and a length varint (≤ 16 KiB). */
 const PER_MESSAGE_OVERHEAD_BYTES = 3;
+
+/** hearsay has no push/pull user state (Serf's delegate state); the field stays empty. */
+const NO_USER_STATE = new Uint8Array(0);
 
 export interface MembershipComponents {
   readonly clock: Clock;
@@ -587,7 +597,7 @@ export class Membership {
     this.gossipTargets = this.table.members().filter((m) => {
       if (m.id === this.name) return false;
       if (m.state === 'alive' || m.state === 'suspect') return true;
-      const closesAt = m.stateChangeMs + this.cfg.gossipToTheDeadTimeMs;
+      const closesAt = (this.table.stateChangeMs(m.id) ?? 0) + this.cfg.gossipToTheDeadTimeMs;
       if (closesAt < now) return false;
       until = Math.min(until, closesAt);
       return true;
@@ -628,10 +638,8 @@ export class Membership {
   }
 
   private encodePushPull(join: boolean): Uint8Array {
-    const nodes = this.table.localState().map((s) => toPushNodeState(s, this.versions));
-    const plain = encodePacket({ cluster: this.cluster, sender: this.name }, [
-      { type: 'pushPull', join, nodes, userState: new Uint8Array(0) },
-    ]);
+    const nodes = this.table.localState().map((m) => encodedPushNodeState(m, this.versions));
+    const plain = assemblePacket(this.headerBytes, [encodePushPullMessage(join, nodes, NO_USER_STATE)]);
     return sealPacket(plain, this.seal);
   }
 
@@ -656,7 +664,7 @@ export class Membership {
     for (const a of actions) {
       switch (a.type) {
         case 'broadcast':
-          this.enqueue(a.message, a.leave === true ? () => this.leaveDone?.() : undefined);
+          this.enqueue(a.message, a.leave === true ? () => this.leaveDone?.() : undefined, a.member);
           break;
         case 'refute':
           this.metrics.suspicionRefuted();
@@ -713,10 +721,13 @@ export class Membership {
     this.suspicions.set(id, s);
   }
 
-  private enqueue(message: MembershipMessage, finished?: () => void): void {
+  private enqueue(message: MembershipMessage, finished?: () => void, member?: Member): void {
     this.queue.enqueue({
       key: message.id,
-      bytes: encodeMessage(toWire(message, this.versions)),
+      bytes:
+        member === undefined
+          ? encodeMessage(toWire(message, this.versions))
+          : encodedAlive(member, this.versions),
       ...(finished === undefined ? {} : { finished }),
     });
     if (this.queue.numQueued() > this.cfg.broadcastQueueMaxDepth)

@@ -37,6 +37,18 @@ export function varintSizeBytes(n: number): number {
   return size;
 }
 
+/** Writes `n` as a protobuf varint into `out` at `at`; returns the index after it. */
+export function writeVarint(out: Uint8Array, at: number, n: number): number {
+  let pos = at;
+  let v = n;
+  while (v >= 0x80) {
+    out[pos++] = (v & 0x7f) | 0x80;
+    v = Math.floor(v / 0x80);
+  }
+  out[pos++] = v;
+  return pos;
+}
+
 /** Bytes an encoded message of `sizeBytes` adds to an envelope: key + length varint + body. */
 export function framedSizeBytes(sizeBytes: number): number {
   return 1 + varintSizeBytes(sizeBytes) + sizeBytes;
@@ -51,13 +63,7 @@ export function assemblePacket(headerBytes: Uint8Array, messages: readonly Encod
   let pos = headerBytes.length;
   for (const m of messages) {
     out[pos++] = MESSAGES_KEY;
-    for (let v = m.length; ; v = Math.floor(v / 0x80)) {
-      if (v < 0x80) {
-        out[pos++] = v;
-        break;
-      }
-      out[pos++] = (v & 0x7f) | 0x80;
-    }
+    pos = writeVarint(out, pos, m.length);
     out.set(m, pos);
     pos += m.length;
   }

@@ -23,6 +23,7 @@ export { labelOverheadBytes } from './label.js';
 export { DEFAULT_WIRE_LIMITS, type WireLimits } from './limits.js';
 export * from './messages.js';
 export { type OversizeMessage, type PackResult, packEncoded, packMessages } from './packer.js';
+export { encodePushNodeState, encodePushPullMessage } from './push-pull-codec.js';
 export {
   type OpenOptions,
   type OpenResult,

@@ -33,6 +33,19 @@ const PROTO_TO_STATE: readonly (NodeState | undefined)[] = [undefined, 'alive', 
 
 const EMPTY_BYTES = new Uint8Array(0);
 
+export function pushNodeStateToProto(n: PushNodeState): hearsay.PushNodeState.$Properties {
+  return {
+    name: n.name,
+    addr: n.addr,
+    port: n.port,
+    meta: n.meta,
+    incarnation: n.incarnation,
+    state: STATE_TO_PROTO[n.state],
+    zone: n.zone,
+    versions: n.versions,
+  };
+}
+
 export function toProto(msg: WireMessage): ProtoMessage {
   switch (msg.type) {
     case 'ping':
@@ -83,16 +96,7 @@ export function toProto(msg: WireMessage): ProtoMessage {
         pushPull: {
           nodeCount: msg.nodes.length,
           join: msg.join,
-          nodes: msg.nodes.map((n) => ({
-            name: n.name,
-            addr: n.addr,
-            port: n.port,
-            meta: n.meta,
-            incarnation: n.incarnation,
-            state: STATE_TO_PROTO[n.state],
-            zone: n.zone,
-            versions: n.versions,
-          })),
+          nodes: msg.nodes.map(pushNodeStateToProto),
           userState: msg.userState,
         },
       };

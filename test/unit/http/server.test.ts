@@ -12,7 +12,6 @@ const members: Member[] = [
     meta: { http_port: '8080' },
     incarnation: 3,
     state: 'alive',
-    stateChangeMs: 0,
   },
   {
     id: nodeId('b'),
@@ -21,7 +20,6 @@ const members: Member[] = [
     meta: {},
     incarnation: 1,
     state: 'dead',
-    stateChangeMs: 0,
   },
 ];
 let ready = false;

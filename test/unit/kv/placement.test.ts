@@ -20,7 +20,6 @@ function member(name: string, state: MemberState = 'alive', zone = ''): Member {
     meta: {},
     incarnation: 1,
     state,
-    stateChangeMs: 0,
   };
 }
 

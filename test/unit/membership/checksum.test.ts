@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type ChecksumEntry, membershipChecksum } from '../../../src/membership/checksum.js';
@@ -24,6 +25,26 @@ describe('membershipChecksum', () => {
     expect(c).toMatch(/^[0-9a-f]{16}$/);
     expect(membershipChecksum(view)).toBe(c);
     expect(membershipChecksum([])).toMatch(/^[0-9a-f]{16}$/);
+  });
+
+  it('is SHA-1 over one JSON line per sorted (id, incarnation, state), however many members', () => {
+    fc.assert(
+      fc.property(fc.array(entryArb, { minLength: 1, maxLength: 6000 }), (entries) => {
+        const sorted = [...entries].sort((a, b) =>
+          a.id !== b.id
+            ? a.id < b.id
+              ? -1
+              : 1
+            : a.incarnation !== b.incarnation
+              ? a.incarnation - b.incarnation
+              : a.state.localeCompare(b.state),
+        );
+        const lines = sorted.map((e) => `${JSON.stringify([e.id, e.incarnation, e.state])}\n`).join('');
+        const expected = createHash('sha1').update(lines).digest('hex').slice(0, 16);
+        expect(membershipChecksum(entries)).toBe(expected);
+      }),
+      { numRuns: 25 },
+    );
   });
 
   it('does not depend on the order members were learned in', () => {

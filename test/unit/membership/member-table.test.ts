@@ -80,8 +80,8 @@ describe('alive messages (memberlist aliveNode)', () => {
       meta: { role: 'kv' },
       incarnation: 0,
       state: 'alive',
-      stateChangeMs: 5,
     });
+    expect(t.stateChangeMs(A)).toBe(5);
   });
 
   it('an alive at the same or an older incarnation is ignored, even when it carries other metadata', () => {
@@ -96,7 +96,8 @@ describe('alive messages (memberlist aliveNode)', () => {
     const t = tableKnowing([A]);
     const actions = t.handle(alive(A, 2, { meta: { v: '2' } }), 7);
     expect(kinds(actions)).toEqual(['broadcast', 'event:update']);
-    expect(t.get(A)).toMatchObject({ incarnation: 2, meta: { v: '2' }, state: 'alive', stateChangeMs: 0 });
+    expect(t.get(A)).toMatchObject({ incarnation: 2, meta: { v: '2' }, state: 'alive' });
+    expect(t.stateChangeMs(A)).toBe(0);
   });
 
   it('a newer alive with nothing new is re-gossiped but reports no event', () => {
@@ -109,7 +110,8 @@ describe('alive messages (memberlist aliveNode)', () => {
     t.handle(suspect(A, 1), 1);
     const actions = t.handle(alive(A, 2), 2);
     expect(kinds(actions)).toEqual(['stop-suspicion', 'broadcast']);
-    expect(t.get(A)).toMatchObject({ incarnation: 2, state: 'alive', stateChangeMs: 2 });
+    expect(t.get(A)).toMatchObject({ incarnation: 2, state: 'alive' });
+    expect(t.stateChangeMs(A)).toBe(2);
   });
 
   it('an alive at the suspect’s own incarnation does not clear the suspicion', () => {
@@ -127,7 +129,8 @@ describe('alive messages (memberlist aliveNode)', () => {
       expect(kinds(t.handle(alive(A, 1), 2))).toEqual(['ignored']);
       const actions = t.handle(alive(A, 2), 3);
       expect(kinds(actions)).toEqual(['broadcast', 'event:join']);
-      expect(t.get(A)).toMatchObject({ incarnation: 2, state: 'alive', stateChangeMs: 3 });
+      expect(t.get(A)).toMatchObject({ incarnation: 2, state: 'alive' });
+      expect(t.stateChangeMs(A)).toBe(3);
     },
   );
 
@@ -182,7 +185,8 @@ describe('suspect messages (memberlist suspectNode)', () => {
       incarnation: 3,
       from: B,
     });
-    expect(t.get(A)).toMatchObject({ incarnation: 3, state: 'suspect', stateChangeMs: 4 });
+    expect(t.get(A)).toMatchObject({ incarnation: 3, state: 'suspect' });
+    expect(t.stateChangeMs(A)).toBe(4);
   });
 
   it('a suspect about an older incarnation is ignored', () => {
@@ -199,7 +203,8 @@ describe('suspect messages (memberlist suspectNode)', () => {
     const actions = t.handle(again, 2);
     // memberlist: a confirmation is re-gossiped only if the timer counted it, which the driver learns.
     expect(actions).toEqual([{ type: 'confirm-suspicion', id: A, from: C, message: again }]);
-    expect(t.get(A)).toMatchObject({ incarnation: 1, state: 'suspect', stateChangeMs: 1 });
+    expect(t.get(A)).toMatchObject({ incarnation: 1, state: 'suspect' });
+    expect(t.stateChangeMs(A)).toBe(1);
   });
 
   it.each(['dead', 'left'] as const)('a %s member is never suspected', (state) => {
@@ -215,7 +220,8 @@ describe('dead messages (memberlist deadNode)', () => {
     const t = tableKnowing([A]);
     const actions = t.handle(dead(A, 1), 9);
     expect(kinds(actions)).toEqual(['broadcast', 'event:fail']);
-    expect(t.get(A)).toMatchObject({ incarnation: 1, state: 'dead', stateChangeMs: 9 });
+    expect(t.get(A)).toMatchObject({ incarnation: 1, state: 'dead' });
+    expect(t.stateChangeMs(A)).toBe(9);
   });
 
   it('a dead about a suspect stops its suspicion', () => {
@@ -244,7 +250,8 @@ describe('dead messages (memberlist deadNode)', () => {
     t.handle(dead(B, 1, B), 1);
     expect(ofType(t.handle(dead(A, 4), 2), 'ignored')[0]?.reason).toBe('already-dead');
     expect(ofType(t.handle(dead(B, 4), 2), 'ignored')[0]?.reason).toBe('already-dead');
-    expect(t.get(A)).toMatchObject({ incarnation: 1, state: 'dead', stateChangeMs: 1 });
+    expect(t.get(A)).toMatchObject({ incarnation: 1, state: 'dead' });
+    expect(t.stateChangeMs(A)).toBe(1);
     expect(view(t, B)).toEqual([1, 'left']);
   });
 
@@ -257,7 +264,8 @@ describe('dead messages (memberlist deadNode)', () => {
     t.handle(suspect(A, 1), 1);
     const actions = t.suspicionExpired(A, 1, 50);
     expect(ofType(actions, 'broadcast')[0]?.message).toEqual(dead(A, 1, SELF));
-    expect(t.get(A)).toMatchObject({ state: 'dead', stateChangeMs: 50 });
+    expect(t.get(A)).toMatchObject({ state: 'dead' });
+    expect(t.stateChangeMs(A)).toBe(50);
   });
 
   it('a suspicion timer that outlived its suspicion changes nothing', () => {
@@ -331,7 +339,8 @@ describe('graceful leave and local metadata', () => {
       message: dead(SELF, 3, SELF),
       leave: true,
     });
-    expect(t.local()).toMatchObject({ state: 'left', incarnation: 3, stateChangeMs: 10 });
+    expect(t.local()).toMatchObject({ state: 'left', incarnation: 3 });
+    expect(t.stateChangeMs(t.localId)).toBe(10);
     expect(t.hasLeft()).toBe(true);
     expect(t.leave(11)).toEqual([]);
   });
@@ -441,10 +450,37 @@ describe('views', () => {
   it('a new table knows only ourselves, alive at the starting incarnation', () => {
     const t = newTable({ incarnation: 3 });
     expect(t.members()).toEqual([
-      { id: SELF, addr: addrOf(SELF), zone: '', meta: {}, incarnation: 3, state: 'alive', stateChangeMs: 0 },
+      { id: SELF, addr: addrOf(SELF), zone: '', meta: {}, incarnation: 3, state: 'alive' },
     ]);
+    expect(t.stateChangeMs(SELF)).toBe(0);
     expect(t.localAlive()).toEqual(alive(SELF, 3));
     expect(() => newTable({ incarnation: -1 })).toThrow(RangeError);
+  });
+
+  it('a members() view is a snapshot: later changes do not show through it', () => {
+    const t = tableKnowing([A, B]);
+    const before = t.members();
+    const ids = before.map((m) => m.id);
+    t.handle(alive(C, 1), 1);
+    t.handle(suspect(A, 1), 2);
+    expect(before.map((m) => m.id)).toEqual(ids);
+    expect(before.find((m) => m.id === A)?.state).toBe('alive');
+    expect(t.members().map((m) => m.id)).toEqual([...ids, C].sort());
+    expect(t.get(A)?.state).toBe('suspect');
+  });
+
+  it('tables that heard the same news hold the same record instance, and keep their own state-change times', () => {
+    const x = newTable({ id: A });
+    const y = newTable({ id: B });
+    x.handle(alive(C, 4), 10);
+    y.handle(alive(C, 4), 20);
+    expect(x.get(C)).toBe(y.get(C));
+    expect(Object.isFrozen(x.get(C))).toBe(true);
+    expect([x.stateChangeMs(C), y.stateChangeMs(C)]).toEqual([10, 20]);
+    y.handle(suspect(C, 4), 30);
+    expect(x.get(C)?.state).toBe('alive');
+    expect(y.get(C)?.state).toBe('suspect');
+    expect(x.stateChangeMs(B)).toBeUndefined();
   });
 
   it('members are listed sorted by id and counted by state', () => {

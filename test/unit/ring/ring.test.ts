@@ -13,7 +13,7 @@ const config = { partitions: Q } as const;
 const ZONES = ['', 'z1', 'z2', 'z3', 'z4'] as const;
 
 function member(id: string, zone = '', state: MemberState = 'alive'): Member {
-  return { id: nodeId(id), addr: `${id}:7946`, zone, meta: {}, incarnation: 1, state, stateChangeMs: 0 };
+  return { id: nodeId(id), addr: `${id}:7946`, zone, meta: {}, incarnation: 1, state };
 }
 
 const partitions = (q: number): PartitionId[] => Array.from({ length: q }, (_, p) => p as PartitionId);
