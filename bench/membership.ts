@@ -22,6 +22,11 @@
  *                      whose predicted join wall time (the previous size's, scaled linearly) exceeds it is
  *                      skipped with a note
  *   --post-cap-s S     wall cap per trial after convergence, for the user events and crash detection [150]
+ *   --warm 1000,10000  sizes started warm: n − J nodes start converged (MembershipInit.knownMembers) and J
+ *                      join through 3 seeds, then the same user events and crash detection [1000,10000]; `none`
+ *                      skips. A storm of 10,000 simultaneous joins costs hours of CPU (docs/membership-sim-results.md)
+ *   --warm-joiners J   nodes joining the warm cluster [10]
+ *   --warm-cap-s S     wall cap per warm size, join and post-join phases each [1800]
  *   --name NAME        results name: bench/results/NAME.json and its own BENCHMARKS.md section [membership]
  */
 import { lanConfig } from '../src/membership/config.js';
@@ -86,6 +91,9 @@ export async function run(args: string[]): Promise<void> {
   const simCapMs = Number(arg(args, '--sim-cap-s') ?? 120) * 1000;
   const postCapMs = Number(arg(args, '--post-cap-s') ?? 150) * 1000;
   const resultsName = arg(args, '--name') ?? 'membership';
+  const warmSizes = numList(arg(args, '--warm'), [1000, 10000]);
+  const warmJoiners = Math.max(1, Number(arg(args, '--warm-joiners') ?? 10));
+  const warmCapMs = Number(arg(args, '--warm-cap-s') ?? 1800) * 1000;
   if (!/^[a-z0-9-]+$/.test(resultsName)) throw new Error(`--name must be [a-z0-9-]+, got "${resultsName}"`);
   const cfg = lanConfig();
   const command = `npm run bench -- membership ${args.join(' ')}`.trim();
@@ -170,6 +178,24 @@ export async function run(args: string[]): Promise<void> {
         break;
       }
     }
+  }
+
+  // ---- 5. warm starts: a converged cluster that J nodes join
+  const warmTrials: SimTrial[] = [];
+  for (const n of warmSizes) {
+    log(`sim warm n=${n}: ${n - warmJoiners} start converged, ${warmJoiners} join`);
+    const t = await simTrial(n, 1, {
+      events,
+      deadline: performance.now() + warmCapMs,
+      postJoinMs: warmCapMs,
+      maxJoinVirtualMs: 600_000,
+      maxDetectVirtualMs: 300_000,
+      detect: true,
+      warmJoiners,
+      progress: (p) => log(`sim warm n=${n} joining: ${JSON.stringify(p)}`),
+    });
+    log(JSON.stringify(t));
+    warmTrials.push(t);
   }
 
   // ---- markdown
@@ -341,6 +367,50 @@ export async function run(args: string[]): Promise<void> {
     );
     if (cutEvents > 0) md.push(`${cutEvents} user event(s) cut short by the wall cap are left out.`, '');
   }
+  if (warmTrials.length > 0) {
+    const rounds = (t: SimTrial): string => {
+      const d = dist(t.dissem.map((e) => e.rounds).filter((x): x is number => x !== null));
+      return d === null ? '–' : `${formatNumber(d.median)} (${formatNumber(d.min)}–${formatNumber(d.max)})`;
+    };
+    md.push(
+      '### Simulated warm clusters: J nodes join a converged cluster',
+      '',
+      `The first n − ${warmJoiners} nodes start converged (\`MembershipInit.knownMembers\`: all of them alive at ` +
+        `incarnation 1, no events, no broadcasts) and the last ${warmJoiners} start empty and \`joinWithRetry\` ` +
+        'through 3 of them; join = virtual time until every node shows n alive and all checksums are equal ' +
+        '(100 ms resolution). Then the user events and the crash of a non-seed, non-joining node as above. ' +
+        'This is how a large cluster grows in practice; a join storm of all n at once is the table above ' +
+        `(10,000 at once did not finish its push/pull phase in 40 min of CPU: docs/membership-sim-results.md). Wall cap ${warmCapMs / 1000} s per phase.`,
+      '',
+      table(
+        [
+          'n',
+          'joining',
+          'converged',
+          'join virtual s',
+          'user event rounds, median (min–max)',
+          'log3 n + ln ln n',
+          'detect first virtual s',
+          'detect all virtual s',
+          'trial wall s',
+          'note',
+        ],
+        warmTrials.map((t) => [
+          t.n,
+          t.joiners,
+          t.converged ? 'yes' : 'no',
+          t.joinVirtualS,
+          rounds(t),
+          rumorBoundRounds(t.n),
+          cell(t.detectFirstS),
+          cell(t.detectAllS),
+          t.wallS,
+          t.note,
+        ]),
+      ),
+      '',
+    );
+  }
   const env = environment();
   md.push(
     `Environment: Node ${env.node}, ${env.cpus} × ${env.cpuModel}, ${env.date}. Raw per-run records: ` +
@@ -351,12 +421,25 @@ export async function run(args: string[]): Promise<void> {
     resultsName,
     {
       command,
-      args: { realSizes, runs, usePeer, timeoutMs, simSizes, dissemSizes, seeds, events, simCapMs },
+      args: {
+        realSizes,
+        runs,
+        usePeer,
+        timeoutMs,
+        simSizes,
+        dissemSizes,
+        seeds,
+        events,
+        simCapMs,
+        warmSizes,
+        warmJoiners,
+      },
       config: cfg,
       peerConfig: peerCfg,
       configComparison: cfgRows,
       real,
       sim: { trials, skipped, dissem: dissemSummary },
+      warm: { joiners: warmJoiners, capMs: warmCapMs, trials: warmTrials },
     },
     md.join('\n'),
   );

@@ -9,8 +9,13 @@
  *            rumor bound log3 n + ln ln n rounds (Karp, Schindelhauer, Shenker, Vöcking 2000).
  *   detect   a non-seed node crashes (stop + SimNetwork.crash); virtual s until the first / the last
  *            survivor emits `fail` for it.
+ *
+ * Warm start (`warmJoiners`): n − J nodes start converged and J join, so the join measured is J nodes
+ * joining a running cluster; what a simultaneous storm of all n costs is the other mode.
  */
 import { lanConfig, type MembershipConfig } from '../../src/membership/config.js';
+import { nodeId } from '../../src/membership/member.js';
+import type { Member } from '../../src/membership/member-events.js';
 import { Membership } from '../../src/membership/membership.js';
 import { seededRandom } from '../../src/runtime/random.js';
 import { SimNetwork } from '../../src/sim/index.js';
@@ -31,6 +36,8 @@ export interface DissemTrial {
 export interface SimTrial {
   readonly n: number;
   readonly seed: number;
+  /** Nodes that joined through the seeds: n for a join storm, `warmJoiners` for a warm start. */
+  readonly joiners: number;
   readonly converged: boolean;
   readonly joinVirtualS: number;
   readonly joinWallS: number;
@@ -50,6 +57,12 @@ export interface SimOptions {
   readonly maxJoinVirtualMs: number;
   readonly maxDetectVirtualMs: number;
   readonly detect: boolean;
+  /**
+   * Warm start: the first n − warmJoiners nodes start converged (MembershipInit.knownMembers: every one of
+   * them alive at incarnation 1), and only the last warmJoiners nodes join through the seeds. Unset: all n
+   * start empty and join at once (a join storm).
+   */
+  readonly warmJoiners?: number;
   /** Called about every PROGRESS_WALL_MS of wall time while the join converges (large n take minutes). */
   readonly progress?: (p: JoinProgress) => void;
 }
@@ -87,11 +100,21 @@ export async function simTrial(
   let userSeen = new Map<number, number>();
   let failId = '';
   let failSeen = new Map<number, number>();
+  const joiners = Math.min(n, opts.warmJoiners ?? n);
+  const warm = n - joiners;
+  const knownMembers: Member[] = Array.from({ length: warm }, (_, i) => ({
+    id: nodeId(`n${i}`),
+    addr: addr(i),
+    zone: '',
+    meta: {},
+    incarnation: 1,
+    state: 'alive',
+  }));
   for (let i = 0; i < n; i++) {
     const node = sim.addNode(addr(i));
     const m = new Membership(
       { clock: node.clock, scheduler: node.scheduler, random: node.random, transport: node.transport },
-      { name: `n${i}`, cluster: 'sim', config },
+      { name: `n${i}`, cluster: 'sim', config, ...(i < warm ? { knownMembers } : {}) },
     );
     m.onEvent((e) => {
       if (e.kind === 'user') {
@@ -104,7 +127,7 @@ export async function simTrial(
   }
   for (const m of nodes) m.start();
   const seeds = Array.from({ length: Math.min(SEEDS, n) }, (_, i) => addr(i));
-  for (let i = 0; i < n; i++) {
+  for (let i = warm; i < n; i++) {
     const others = seeds.filter((s) => s !== addr(i));
     if (others.length > 0) void nodes[i]?.joinWithRetry(others);
   }
@@ -123,6 +146,7 @@ export async function simTrial(
   const out = (extra: Partial<SimTrial>): SimTrial => ({
     n,
     seed,
+    joiners,
     converged: false,
     joinVirtualS: Number.NaN,
     joinWallS: (performance.now() - wall0) / 1000,
@@ -209,7 +233,8 @@ export async function simTrial(
   let detectFirstS: number | null = null;
   let detectAllS: number | null = null;
   if (opts.detect && n > SEEDS && performance.now() <= post) {
-    const victim = n - 1;
+    // The last node that is no seed and (warm start) no joiner either.
+    const victim = warm > SEEDS ? warm - 1 : n - 1;
     failId = `n${victim}`;
     failSeen = new Map();
     const start = sim.now();

@@ -28,7 +28,14 @@ function compareEntries(a: ChecksumEntry, b: ChecksumEntry): number {
  * an order-independent result; each triple is JSON-encoded so no id can forge a field boundary.
  */
 export function membershipChecksum(entries: Iterable<ChecksumEntry>): string {
-  const sorted = [...entries].sort(compareEntries);
+  return checksumOfSorted([...entries].sort(compareEntries));
+}
+
+/**
+ * membershipChecksum of entries already in its order: sorted by id, ids unique (a member table's sorted
+ * array). Skips a sort of 10,000 string compares per view in the simulator's 10,000-node clusters.
+ */
+export function checksumOfSorted(sorted: readonly ChecksumEntry[]): string {
   const hash = createHash('sha1');
   // One update per chunk of lines, not per line: a call into the hash binding costs more than hashing a
   // line, and the simulator checksums 10,000 views of 10,000 members. The hashed bytes are the same.

@@ -9,7 +9,7 @@
  * dead overrides suspect overrides alive; only the member itself raises its incarnation, which is how it
  * refutes a suspicion or a false death.
  */
-import { membershipChecksum } from './checksum.js';
+import { checksumOfSorted } from './checksum.js';
 import type { MemberState, NodeId } from './member.js';
 import type {
   AliveMessage,
@@ -84,7 +84,7 @@ export class MemberTable {
   private sorted: Member[] = [];
   private sortedShared = false;
   /** When each member's state last changed here (caller time), aligned with `sorted`. */
-  private readonly since: number[] = [];
+  private since: number[] = [];
   private readonly counts: Record<MemberState, number> = { alive: 0, suspect: 0, dead: 0, left: 0 };
   private me: Member;
   /** membershipChecksum of the current table; null after any change. The simulator asks for it per node per step. */
@@ -165,7 +165,7 @@ export class MemberTable {
   }
 
   checksum(): string {
-    this.checksumCache ??= membershipChecksum(this.sorted);
+    this.checksumCache ??= checksumOfSorted(this.sorted);
     return this.checksumCache;
   }
 
@@ -247,6 +247,41 @@ export class MemberTable {
       }
     }
     return actions;
+  }
+
+  /**
+   * Adopts `states` as they are, with state-change time `nowMs`, producing no actions: a snapshot of a
+   * converged view (MembershipInit.knownMembers), not news. Our own entry in it is skipped: only we speak
+   * for ourselves. Members already known are left alone.
+   */
+  restore(states: readonly RemoteMemberState[], nowMs: number): void {
+    const added = states
+      .filter((r) => r.id !== this.localId && this.get(r.id) === undefined)
+      .map(internMember)
+      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    if (added.length === 0) return;
+    // One merge of two sorted runs: inserting a 10,000-member snapshot one splice at a time is quadratic.
+    const sorted: Member[] = [];
+    const since: number[] = [];
+    let i = 0;
+    for (const r of added) {
+      if (sorted.length > 0 && (sorted[sorted.length - 1] as Member).id === r.id) continue; // duplicate id
+      while (i < this.sorted.length && (this.sorted[i] as Member).id < r.id) {
+        sorted.push(this.sorted[i] as Member);
+        since.push(this.since[i++] as number);
+      }
+      sorted.push(r);
+      since.push(nowMs);
+      this.counts[r.state]++;
+    }
+    for (; i < this.sorted.length; i++) {
+      sorted.push(this.sorted[i] as Member);
+      since.push(this.since[i] as number);
+    }
+    this.sorted = sorted;
+    this.sortedShared = false;
+    this.since = since;
+    this.checksumCache = null;
   }
 
   /**

@@ -53,6 +53,7 @@ import type {
   MemberMeta,
   MembershipMessage,
   MemberTableAction,
+  RemoteMemberState,
 } from './member-events.js';
 import { MemberTable, type SetMetaResult } from './member-table.js';
 import { Suspicion } from './suspicion.js';
@@ -107,6 +108,13 @@ export interface MembershipInit {
    * rolling encryption out to a running cluster.
    */
   readonly requireEncryption?: boolean;
+  /**
+   * Members to start with, as a converged cluster would report them (a member-table snapshot): adopted at
+   * construction without events or broadcasts, since they are not news to anyone. Probes and push/pull
+   * correct whatever is stale. The simulator uses it to start a large cluster already converged
+   * (`npm run bench -- membership --warm`): building 10,000 members' views by a join storm costs hours of CPU.
+   */
+  readonly knownMembers?: readonly RemoteMemberState[];
 }
 
 export type MembershipEvent =
@@ -158,7 +166,7 @@ export class Membership {
    * until a member event or until the first dead member's window closes. Only `addr` is read from these
    * records, and an address changes only with an `update` event.
    */
-  private gossipTargets: readonly Member[] | null = null;
+  private gossipTargets: Member[] | null = null;
   private gossipTargetsUntilMs = 0;
   private running = false;
   private stopped = false;
@@ -191,6 +199,7 @@ export class Membership {
       nowMs: components.clock.now(),
       deadNodeReclaimTimeMs: init.config.deadNodeReclaimTimeMs,
     });
+    if (init.knownMembers !== undefined) this.table.restore(init.knownMembers, components.clock.now());
     this.queue = new BroadcastQueue({
       retransmitMult: init.config.retransmitMult,
       numNodes: () => this.table.size(),
@@ -226,8 +235,8 @@ export class Membership {
     // Gauges are sampled, not updated per message: counting states is O(n) and scrapes are seconds apart.
     if (this.metrics !== NOOP_MEMBERSHIP_METRICS) {
       this.loops.push(scheduler.every(this.cfg.metricsIntervalMs, () => this.updateGauges()));
+      this.updateGauges();
     }
-    this.updateGauges();
   }
 
   /** Stops every timer and pending probe; the transport stays open (the composition root owns it). */
@@ -590,6 +599,28 @@ export class Membership {
     if (target !== undefined) void this.pushPull(target.addr, false);
   }
 
+  /**
+   * A member that joins goes into the cached gossip targets at its sorted place, which is where a rebuild
+   * would put it; any other event rebuilds. In a 10,000-node cluster a rebuild filters 10,000 members, and
+   * every node sees every join.
+   */
+  private updateGossipTargets(kind: MemberEventKind, member: Member): void {
+    const cached = this.gossipTargets;
+    if (kind !== 'join' || cached === null || member.id === this.name || member.state !== 'alive') {
+      this.gossipTargets = null;
+      return;
+    }
+    let lo = 0;
+    let hi = cached.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((cached[mid] as Member).id < member.id) lo = mid + 1;
+      else hi = mid;
+    }
+    if (cached[lo]?.id === member.id) cached[lo] = member;
+    else cached.splice(lo, 0, member);
+  }
+
   private currentGossipTargets(): readonly Member[] {
     const now = this.c.clock.now();
     if (this.gossipTargets !== null && now < this.gossipTargetsUntilMs) return this.gossipTargets;
@@ -680,7 +711,7 @@ export class Membership {
           this.suspicions.delete(a.id);
           break;
         case 'event':
-          this.gossipTargets = null;
+          this.updateGossipTargets(a.kind, a.member);
           if (a.kind === 'join') this.metrics.memberJoined();
           else if (a.kind === 'fail') this.metrics.memberFailed();
           else if (a.kind === 'leave') this.metrics.memberLeft();

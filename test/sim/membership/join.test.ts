@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { nodeId } from '../../../src/membership/member.js';
+import type { Member } from '../../../src/membership/member-events.js';
 import { withSeed } from '../seed.js';
 import { joinBoundMs } from './bounds.js';
 import { joinConvergence } from './scenarios.js';
@@ -25,6 +27,38 @@ describe('membership: join (simulated)', () => {
       for (const m of r.cluster.live())
         expect(m.countByState()).toEqual({ alive: 100, suspect: 0, dead: 0, left: 0 });
       expect(r.cluster.eventsOf(['fail', 'leave'])).toEqual([]);
+    });
+  });
+
+  it('a cluster started warm (knownMembers) is converged at once without events, and nodes joining it converge', async () => {
+    await withSeed(111, async (seed) => {
+      const c = new SimCluster({ seed, recordEvents: true });
+      const warm = SimCluster.addrs(30);
+      const known: Member[] = warm.map((a) => ({
+        id: nodeId(SimCluster.nameOf(a)),
+        addr: a,
+        zone: '',
+        meta: {},
+        incarnation: 1,
+        state: 'alive',
+      }));
+      for (const a of warm) c.start(a, c.config, { knownMembers: known });
+      expect(c.converged(30)).toBe(true);
+      expect(c.node(warm[0] as string).queuedBroadcasts()).toBe(1); // only its own alive, as at any start
+      const joiners = [30, 31, 32].map(SimCluster.addr);
+      for (const a of joiners) void c.start(a).joinWithRetry([SimCluster.addr(0), SimCluster.addr(1)]);
+      const took = await c.runUntil(() => c.converged(33), 60_000);
+      console.log(`warm 30 + 3 joining: converged after ${took} virtual ms`);
+      expect(took).not.toBeNull();
+      for (const a of warm) {
+        const joins = c.events.filter((e) => e.at === a && e.event.kind === 'join');
+        expect(joins.map((e) => ('member' in e.event ? e.event.member.id : '')).sort()).toEqual([
+          'n30',
+          'n31',
+          'n32',
+        ]);
+      }
+      expect(c.eventsOf(['fail', 'leave'])).toEqual([]);
     });
   });
 });

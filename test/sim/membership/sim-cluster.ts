@@ -1,6 +1,6 @@
 import { lanConfig, type MembershipConfig } from '../../../src/membership/config.js';
 import type { MemberState } from '../../../src/membership/member.js';
-import { Membership, type MembershipEvent } from '../../../src/membership/membership.js';
+import { Membership, type MembershipEvent, type MembershipInit } from '../../../src/membership/membership.js';
 import { type Random, seededRandom } from '../../../src/runtime/random.js';
 import { SimNetwork, type SimNetworkOptions } from '../../../src/sim/index.js';
 
@@ -42,7 +42,11 @@ export class SimCluster {
   }
 
   /** Starts a node at `addr` (or restarts it after a crash) and returns its Membership. */
-  start(addr: string, config: MembershipConfig = this.config): Membership {
+  start(
+    addr: string,
+    config: MembershipConfig = this.config,
+    extra: Pick<MembershipInit, 'knownMembers'> = {},
+  ): Membership {
     const known = this.sim.nodeAddresses().includes(addr);
     const simNode = known ? this.sim.restart(addr) : this.sim.addNode(addr);
     const m = new Membership(
@@ -52,7 +56,7 @@ export class SimCluster {
         random: simNode.random,
         transport: simNode.transport,
       },
-      { name: SimCluster.nameOf(addr), cluster: 'sim', config },
+      { name: SimCluster.nameOf(addr), cluster: 'sim', config, ...extra },
     );
     if (this.recordEvents) {
       m.onEvent((event) => this.events.push({ atMs: this.sim.now(), at: addr, event }));

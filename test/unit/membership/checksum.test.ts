@@ -1,7 +1,11 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type ChecksumEntry, membershipChecksum } from '../../../src/membership/checksum.js';
+import {
+  type ChecksumEntry,
+  checksumOfSorted,
+  membershipChecksum,
+} from '../../../src/membership/checksum.js';
 import { MEMBER_STATES, nodeId } from '../../../src/membership/member.js';
 import { checksumToGaugeValue } from '../../../src/metrics/membership-metrics.js';
 import { seededRandom } from '../../../src/runtime/random.js';
@@ -44,6 +48,23 @@ describe('membershipChecksum', () => {
         expect(membershipChecksum(entries)).toBe(expected);
       }),
       { numRuns: 25 },
+    );
+  });
+
+  it('checksumOfSorted of a sorted view with unique ids equals membershipChecksum of it in any order', () => {
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(entryArb, { selector: (e) => e.id, maxLength: 200 }),
+        fc.nat(),
+        (entries, k) => {
+          const sorted = [...entries].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+          const rotated = [
+            ...entries.slice(k % (entries.length || 1)),
+            ...entries.slice(0, k % (entries.length || 1)),
+          ];
+          expect(checksumOfSorted(sorted)).toBe(membershipChecksum(rotated));
+        },
+      ),
     );
   });
 

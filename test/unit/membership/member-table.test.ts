@@ -457,6 +457,46 @@ describe('views', () => {
     expect(() => newTable({ incarnation: -1 })).toThrow(RangeError);
   });
 
+  it('restore adopts a snapshot as it is, without actions; our own entry and known members are kept', () => {
+    const t = tableKnowing([A]);
+    const snapshot = [
+      { ...t.get(A), incarnation: 9, state: 'suspect' as const },
+      { id: B, addr: addrOf(B), zone: 'z', meta: { k: 'v' }, incarnation: 4, state: 'dead' as const },
+      { id: SELF, addr: addrOf(SELF), zone: '', meta: {}, incarnation: 7, state: 'left' as const },
+    ] as RemoteMemberState[];
+    t.restore(snapshot, 42);
+    expect(t.get(A)).toMatchObject({ incarnation: 1, state: 'alive' });
+    expect(t.get(B)).toEqual(snapshot[1]);
+    expect(t.stateChangeMs(B)).toBe(42);
+    expect(t.local()).toMatchObject({ incarnation: 1, state: 'alive' });
+    expect(t.countByState()).toEqual({ alive: 2, suspect: 0, dead: 1, left: 0 });
+  });
+
+  it('restore keeps the members sorted whatever the snapshot order, and takes the first of duplicate ids', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 50 }), { maxLength: 60 }), (xs) => {
+        const t = tableKnowing([nodeId('m7'), nodeId('m31')]);
+        const snapshot = xs.map((x, i) => ({
+          id: nodeId(`m${x}`),
+          addr: `m${x}:1`,
+          zone: '',
+          meta: {},
+          incarnation: i,
+          state: 'alive' as const,
+        }));
+        t.restore(snapshot, 3);
+        const ids = t.members().map((m) => m.id);
+        expect(ids).toEqual([...new Set([SELF, 'm7', 'm31', ...xs.map((x) => `m${x}`)])].sort());
+        for (const x of new Set(xs)) {
+          if (x === 7 || x === 31) continue;
+          expect(t.get(nodeId(`m${x}`))?.incarnation).toBe(xs.indexOf(x));
+          expect(t.stateChangeMs(nodeId(`m${x}`))).toBe(3);
+        }
+        expect(t.countByState().alive).toBe(ids.length);
+      }),
+    );
+  });
+
   it('a members() view is a snapshot: later changes do not show through it', () => {
     const t = tableKnowing([A, B]);
     const before = t.members();
