@@ -199,7 +199,8 @@ export async function run(args: string[]): Promise<void> {
   }
 
   // ---- markdown
-  const md: string[] = [`## ${resultsName} (membership: SWIM + Lifeguard)`, ''];
+  const title = resultsName === 'membership' ? 'membership' : `${resultsName} (membership)`;
+  const md: string[] = [`## ${title} (SWIM + Lifeguard)`, ''];
   md.push(
     `Command: \`${command}\`. Defaults: \`--real 16,64,128 --runs 1 --sim 1000,10000 --dissem 100,1000 ` +
       '--seeds 5 --events 3 --sim-cap-s 120 --post-cap-s 150` (add `--no-peer` to skip memberlist). ' +
