@@ -195,6 +195,7 @@ export class KvStore {
       {
         transport: c.transport,
         local: this.service,
+        scheduler: c.scheduler,
         addressOf: (node) => this.#view().find((m) => m.id === node)?.addr,
       },
       this.#self,

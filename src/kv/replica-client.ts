@@ -1,4 +1,5 @@
 import type { NodeId } from '../membership/member.js';
+import type { Scheduler } from '../runtime/scheduler.js';
 import { type Transport, TransportError } from '../transport/transport.js';
 import { DEFAULT_VERSIONING_LIMITS, type VersioningLimits } from '../versioning/limits.js';
 import { decodeKvResponse, encodeKvRequest, type KvRequest, type KvResponse } from './replica-rpc.js';
@@ -12,6 +13,8 @@ export interface ReplicaCaller {
 export interface ReplicaClientComponents {
   readonly transport: Transport;
   readonly local: ReplicaService;
+  /** Times out calls to `local`: a hung disk must fail a request like an unreachable node, not hang it. */
+  readonly scheduler: Scheduler;
   /** The gossip address of a member, or undefined when membership does not know it. */
   readonly addressOf: (node: NodeId) => string | undefined;
 }
@@ -36,7 +39,7 @@ export class ReplicaClient implements ReplicaCaller {
   }
 
   async call(node: NodeId, req: KvRequest, timeoutMs: number): Promise<KvResponse> {
-    if (node === this.#self) return this.#c.local.handle(req);
+    if (node === this.#self) return this.#callLocal(req, timeoutMs);
     const addr = this.#c.addressOf(node);
     if (addr === undefined) return unavailable(`${node} is not a known member`);
     let bytes: Uint8Array;
@@ -48,6 +51,29 @@ export class ReplicaClient implements ReplicaCaller {
     }
     const d = decodeKvResponse(bytes, this.#limits);
     return d.ok ? d.value : { kind: 'failure', failure: 'bad_request', message: `${node}: ${d.error}` };
+  }
+
+  /**
+   * This node's own replica, under the same timeout as a remote one. The operation itself cannot be
+   * cancelled and may still apply after the timeout (the coordinator reports mayHaveApplied, as for a
+   * remote replica that went silent).
+   */
+  #callLocal(req: KvRequest, timeoutMs: number): Promise<KvResponse> {
+    return new Promise<KvResponse>((resolve) => {
+      const cancel = this.#c.scheduler.after(Math.max(1, timeoutMs), () =>
+        resolve(unavailable(`${this.#self}: local replica did not answer within ${timeoutMs} ms`)),
+      );
+      this.#c.local.handle(req).then(
+        (res) => {
+          cancel();
+          resolve(res);
+        },
+        (err: unknown) => {
+          cancel();
+          resolve(unavailable(`${this.#self}: local replica failed: ${(err as Error).message}`));
+        },
+      );
+    });
   }
 }
 
