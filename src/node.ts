@@ -127,6 +127,7 @@ export async function startNode(s: NodeSettings): Promise<HearsayNode> {
     http = await startHttpServer(
       {
         members: () => membership?.members() ?? [],
+        forceLeave: (name) => membership?.forceLeave(name) ?? { ok: false, error: 'unknown-member' },
         ready: () => joined,
         metricsText: () => metrics.text(),
         metricsContentType: metrics.contentType,

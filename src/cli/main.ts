@@ -256,6 +256,21 @@ export function buildProgram(): Command {
     });
 
   program
+    .command('force-leave')
+    .description('remove a failed member for good (it shows as left everywhere; its partitions move)')
+    .argument('<name>', 'the failed member')
+    .option('--http <host:port>', 'HTTP address of an agent', DEFAULT_HTTP)
+    .action(async (name: string, opts: { http: string }) => {
+      const { status, body } = await requestJson(
+        opts.http,
+        `/cluster/force-leave/${encodeURIComponent(name)}`,
+        'POST',
+      );
+      if (status !== 200) throw new CliError(`force-leave ${name}: ${body.error ?? `HTTP ${status}`}`);
+      console.log(`${name}: left`);
+    });
+
+  program
     .command('ring')
     .description('show how partitions are placed on the members one agent sees')
     .option('--http <host:port>', 'HTTP address of an agent', DEFAULT_HTTP)
@@ -331,6 +346,23 @@ export function buildProgram(): Command {
 }
 
 /** GETs JSON from an agent's HTTP API; unreachable or non-2xx becomes a one-line CLI error. */
+/** One request to an agent; any HTTP status comes back (with its JSON error), only no answer throws. */
+async function requestJson(
+  http: string,
+  path: string,
+  method: string,
+): Promise<{ status: number; body: { error?: string } }> {
+  if (parseAddress(http) === null) throw new CliError(`--http "${http}" is not host:port`, 2);
+  let res: Response;
+  try {
+    res = await fetch(`http://${http}${path}`, { method, signal: AbortSignal.timeout(5000) });
+  } catch (err) {
+    throw new CliError(`cannot reach agent at ${http}: ${(err as Error).message}`);
+  }
+  const body = (await res.json().catch(() => ({}))) as { error?: string };
+  return { status: res.status, body };
+}
+
 async function getJson<T>(http: string, path: string): Promise<T> {
   if (parseAddress(http) === null) throw new CliError(`--http "${http}" is not host:port`, 2);
   try {

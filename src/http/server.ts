@@ -4,6 +4,7 @@ import { DEFAULT_REPLICAS } from '../coordinator/quorum.js';
 import type { ConvergenceReport } from '../kv/anti-entropy.js';
 import type { MemberState } from '../membership/member.js';
 import type { Member } from '../membership/member-events.js';
+import type { ForceLeaveResult } from '../membership/member-table.js';
 import type { RingDescription } from '../ring/ring.js';
 import { parseAddress } from '../transport/transport.js';
 import { handleKvRequest, type KvApi, type KvRouteOptions, matchKvPath, rawPathOf } from './kv-routes.js';
@@ -11,6 +12,8 @@ import { handleKvRequest, type KvApi, type KvRouteOptions, matchKvPath, rawPathO
 /** What the HTTP layer needs from a node: membership views, metrics and (once running) the store. */
 export interface HttpBackend {
   members(): readonly Member[];
+  /** Operator's force-leave of a failed member (`POST /cluster/force-leave/:name`); absent → 503. */
+  forceLeave?(name: string): ForceLeaveResult;
   /** True once the node has joined (or was told to run alone). */
   ready(): boolean;
   metricsText(): Promise<string>;
@@ -48,6 +51,40 @@ function json(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
+const FORCE_LEAVE_PREFIX = '/cluster/force-leave/';
+
+const FORCE_LEAVE_ERRORS: Readonly<Record<string, [number, string]>> = {
+  'unknown-member': [404, 'no such member'],
+  'not-failed': [
+    409,
+    'member is not failed; force-leave only removes failed members (a live one would refute it)',
+  ],
+  'already-left': [409, 'member has already left'],
+};
+
+/** `POST /cluster/force-leave/:name` (Consul's `force-leave`): a failed member becomes `left` everywhere. */
+function forceLeave(backend: HttpBackend, req: IncomingMessage, res: ServerResponse, path: string): void {
+  if (req.method !== 'POST') res.setHeader('allow', 'POST');
+  const [status, body] = forceLeaveReply(backend, req.method ?? '', path);
+  json(res, status, body);
+}
+
+function forceLeaveReply(backend: HttpBackend, method: string, path: string): [number, unknown] {
+  if (method !== 'POST') return [405, { error: `${method} not allowed on ${path}` }];
+  let name: string;
+  try {
+    name = decodeURIComponent(path.slice(FORCE_LEAVE_PREFIX.length));
+  } catch {
+    return [400, { error: 'member name is not valid percent-encoding' }];
+  }
+  if (name === '' || name.includes('/')) return [400, { error: 'expected /cluster/force-leave/:name' }];
+  if (backend.forceLeave === undefined) return [503, { error: 'membership not running' }];
+  const r = backend.forceLeave(name);
+  if (r.ok) return [200, { name, state: 'left' }];
+  const [status, message] = FORCE_LEAVE_ERRORS[r.error] ?? [500, r.error];
+  return [status, { error: message, name }];
+}
+
 async function route(
   backend: HttpBackend,
   req: IncomingMessage,
@@ -58,6 +95,7 @@ async function route(
   const kvPath = matchKvPath(rawPathOf(req));
   if (kvPath !== undefined) return handleKvRequest(backend.kv, req, res, kvPath, url.searchParams, options);
   const path = url.pathname;
+  if (path.startsWith(FORCE_LEAVE_PREFIX)) return forceLeave(backend, req, res, path);
   const routes: Record<string, () => Promise<void> | void> = {
     '/health': () => json(res, 200, { status: 'ok' }),
     '/ready': () =>

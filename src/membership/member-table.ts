@@ -47,6 +47,10 @@ export type SetMetaResult =
   | { readonly ok: true; readonly actions: readonly MemberTableAction[] }
   | { readonly ok: false; readonly error: SetMetaError };
 
+export type ForceLeaveResult =
+  | { readonly ok: true; readonly actions: readonly MemberTableAction[] }
+  | { readonly ok: false; readonly error: 'unknown-member' | 'not-failed' | 'already-left' };
+
 export type SetMetaError =
   | { readonly type: 'meta-too-large'; readonly sizeBytes: number; readonly maxBytes: number }
   /** After leave() we no longer speak for ourselves: an alive would make us rejoin. */
@@ -310,6 +314,21 @@ export class MemberTable {
   }
 
   /**
+   * An operator's force-leave (Serf RemoveFailedNode, `consul force-leave`): a member we hold dead becomes
+   * `left`, and the leave is gossiped so every node drops it (and the store moves its partitions). Only
+   * dead members qualify; a live one would refute the leave at once.
+   */
+  forceLeave(id: NodeId, nowMs: number): ForceLeaveResult {
+    const m = this.get(id);
+    if (m === undefined || id === this.localId) return { ok: false, error: 'unknown-member' };
+    if (m.state !== 'dead') return { ok: false, error: m.state === 'left' ? 'already-left' : 'not-failed' };
+    return {
+      ok: true,
+      actions: this.deadNode({ type: 'dead', id, incarnation: m.incarnation, from: id }, nowMs),
+    };
+  }
+
+  /**
    * Replaces our metadata and spreads it as an alive with a higher incarnation (memberlist UpdateNode):
    * receivers only accept news at a newer incarnation.
    */
@@ -480,7 +499,12 @@ export class MemberTable {
 
     const actions: MemberTableAction[] = [];
     if (existing.state === 'suspect') actions.push({ type: 'stop-suspicion', id: d.id });
-    if (isDeadOrLeft(existing.state)) return [...actions, ...ignored('already-dead', d)];
+    const left = d.from === d.id;
+    // A leave about a member we hold dead still applies (an operator's force-leave, or its own leave
+    // arriving after our verdict): a dead member keeps its partitions, a left one gives them up. Serf
+    // applies a leave intent to a failed member the same way; memberlist alone ignores it.
+    if (existing.state === 'left' || (existing.state === 'dead' && !left))
+      return [...actions, ...ignored('already-dead', d)];
 
     if (d.id === this.localId) {
       if (!this.leaving) return [...actions, ...this.refute(d)];
@@ -489,7 +513,6 @@ export class MemberTable {
       actions.push({ type: 'broadcast', key: d.id, message: d });
     }
 
-    const left = d.from === d.id;
     const member = this.put(
       { ...existing, incarnation: d.incarnation, state: left ? 'left' : 'dead' },
       nowMs,

@@ -55,7 +55,7 @@ import type {
   MemberTableAction,
   RemoteMemberState,
 } from './member-events.js';
-import { MemberTable, type SetMetaResult } from './member-table.js';
+import { type ForceLeaveResult, MemberTable, type SetMetaResult } from './member-table.js';
 import { Suspicion } from './suspicion.js';
 import { pushPullScaleMs, suspicionConfirmationsNeeded, suspicionTimeoutMs } from './timing.js';
 import { UserEventLog } from './user-events.js';
@@ -358,6 +358,13 @@ export class Membership {
   }
 
   /** Replaces our metadata and gossips it at a higher incarnation (memberlist UpdateNode). */
+  /** Operator's force-leave of a failed member (MemberTable.forceLeave); applied and gossiped at once. */
+  forceLeave(name: string): ForceLeaveResult {
+    const r = this.table.forceLeave(name as NodeId, this.c.clock.now());
+    if (r.ok) this.apply(r.actions);
+    return r;
+  }
+
   setMeta(meta: MemberMeta): SetMetaResult {
     const r = this.table.setLocalMeta(meta, this.cfg.maxMetaBytes, this.c.clock.now());
     if (r.ok) this.apply(r.actions);

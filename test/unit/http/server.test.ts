@@ -23,8 +23,15 @@ const members: Member[] = [
   },
 ];
 let ready = false;
+const forceLeaveCalls: string[] = [];
 const backend: HttpBackend = {
   members: () => members,
+  forceLeave: (name) => {
+    forceLeaveCalls.push(name);
+    const m = members.find((x) => x.id === name);
+    if (m === undefined) return { ok: false, error: 'unknown-member' };
+    return m.state === 'dead' ? { ok: true, actions: [] } : { ok: false, error: 'not-failed' };
+  },
   ready: () => ready,
   metricsText: async () => '# HELP x y\n# TYPE x gauge\nx 1\n',
   metricsContentType: 'text/plain; version=0.0.4; charset=utf-8',
@@ -67,6 +74,25 @@ describe('HTTP API (membership routes)', () => {
         },
       ],
     });
+  });
+
+  it('POST /cluster/force-leave/:name removes a failed member; other members and methods get clear errors', async () => {
+    const post = (path: string) => fetch(url(path), { method: 'POST' });
+    const ok = await post('/cluster/force-leave/b');
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toEqual({ name: 'b', state: 'left' });
+    const live = await post('/cluster/force-leave/a');
+    expect(live.status).toBe(409);
+    expect(((await live.json()) as { error: string }).error).toContain('not failed');
+    const unknown = await post('/cluster/force-leave/zz%20top');
+    expect(unknown.status).toBe(404);
+    expect(await unknown.json()).toEqual({ error: 'no such member', name: 'zz top' });
+    expect((await post('/cluster/force-leave/%E0%A4%A')).status).toBe(400);
+    expect((await post('/cluster/force-leave/a/b')).status).toBe(400);
+    const get = await fetch(url('/cluster/force-leave/b'));
+    expect(get.status).toBe(405);
+    expect(get.headers.get('allow')).toBe('POST');
+    expect(forceLeaveCalls).toEqual(['b', 'a', 'zz top']);
   });
 
   it('/health is always ok; /ready is 503 until joined', async () => {

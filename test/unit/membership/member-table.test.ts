@@ -446,6 +446,43 @@ describe('push/pull merge (memberlist mergeState)', () => {
   });
 });
 
+describe('force-leave', () => {
+  it('turns a dead member left, gossips the leave and reports it', () => {
+    const t = tableKnowing([A]);
+    t.handle(dead(A, 1), 5);
+    const r = t.forceLeave(A, 9);
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(kinds(r.actions)).toEqual(['broadcast', 'event:leave']);
+    expect(ofType(r.actions, 'broadcast')[0]?.message).toEqual(dead(A, 1, A));
+    expect(view(t, A)).toEqual([1, 'left']);
+    expect(t.stateChangeMs(A)).toBe(9);
+  });
+
+  it('refuses members that are not failed, unknown ones and ourselves', () => {
+    const t = tableKnowing([A, B]);
+    t.handle(dead(B, 1, B), 1);
+    expect(t.forceLeave(A, 2)).toEqual({ ok: false, error: 'not-failed' });
+    expect(t.forceLeave(B, 2)).toEqual({ ok: false, error: 'already-left' });
+    expect(t.forceLeave(C, 2)).toEqual({ ok: false, error: 'unknown-member' });
+    expect(t.forceLeave(SELF, 2)).toEqual({ ok: false, error: 'unknown-member' });
+    t.handle(suspect(A, 1), 3);
+    expect(t.forceLeave(A, 4)).toEqual({ ok: false, error: 'not-failed' });
+    expect(view(t, A)).toEqual([1, 'suspect']);
+  });
+
+  it('a leave about a dead member applies wherever it comes from; a death about a left one does not', () => {
+    const t = tableKnowing([A, B]);
+    t.handle(dead(A, 1), 1);
+    expect(kinds(t.handle(dead(A, 1, A), 2))).toEqual(['broadcast', 'event:leave']);
+    expect(view(t, A)).toEqual([1, 'left']);
+    expect(kinds(t.handle(dead(A, 1), 3))).toEqual(['ignored']);
+    t.handle(dead(B, 1), 1);
+    t.mergeRemoteState([{ ...(t.get(B) as RemoteMemberState), state: 'left' }], 4);
+    expect(view(t, B)).toEqual([1, 'left']);
+  });
+});
+
 describe('views', () => {
   it('a new table knows only ourselves, alive at the starting incarnation', () => {
     const t = newTable({ incarnation: 3 });
