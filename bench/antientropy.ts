@@ -32,7 +32,7 @@ import {
 } from '../src/versioning/dvvset.js';
 import { replicaId } from '../src/versioning/replica-id.js';
 import { bytesValue, type VersionedValue } from '../src/versioning/versioned-value.js';
-import { KvSimCluster, type KvSimNode } from '../test/sim/kv/kv-cluster.js';
+import { KvSimCluster, type KvSimNode, storeDirect, storedDirect } from '../test/sim/kv/kv-cluster.js';
 import { arg, numList } from './membership/common.js';
 import { environment, formatNumber, table, writeResult } from './report.js';
 
@@ -134,29 +134,6 @@ const newerSet = (i: number, version: number): VSet => {
   return update(newWithContext(join(base), bytesValue(valueBytes(i, version))), base, writer);
 };
 
-async function merge(node: KvSimNode, key: string, set: VSet): Promise<void> {
-  const k = enc.encode(key);
-  const res = await node.kv.service.handle({
-    op: 'merge',
-    ns: NS,
-    key: k,
-    partition: node.kv.placement.partitionOf(k),
-    set,
-  });
-  if (res.kind !== 'found') throw new Error(`merge ${key} on ${node.name}: ${JSON.stringify(res)}`);
-}
-
-async function stored(node: KvSimNode, key: string): Promise<VSet | undefined> {
-  const k = enc.encode(key);
-  const res = await node.kv.service.handle({
-    op: 'get',
-    ns: NS,
-    key: k,
-    partition: node.kv.placement.partitionOf(k),
-  });
-  return res.kind === 'found' ? res.set : undefined;
-}
-
 /**
  * Writes keys 0..M−1 with their base sets into the storage of every node, in engine order (partition, key), so
  * the memory engine only ever appends. The replicas learn the namespace by one merge through the replica.
@@ -164,7 +141,7 @@ async function stored(node: KvSimNode, key: string): Promise<VSet | undefined> {
 async function load(c: KvSimCluster, nodes: readonly KvSimNode[], m: number): Promise<void> {
   const first = nodes[0];
   if (first === undefined) throw new Error('no nodes');
-  for (const node of nodes) await merge(node, keyOf(0), baseSet(0));
+  for (const node of nodes) await storeDirect(node, NS, keyOf(0), baseSet(0));
   const placement = first.kv.placement;
   const partitions = new Uint32Array(m);
   for (let i = 0; i < m; i++) partitions[i] = placement.partitionOf(enc.encode(keyOf(i)));
@@ -292,7 +269,7 @@ async function runM(m: number, ds: readonly number[], seed: number): Promise<MRu
       }
       // Half the differences on each side: the exchange must pull and push.
       for (const [j, i] of changed.entries())
-        await merge(j % 2 === 0 ? a : b, keyOf(i), newerSet(i, version));
+        await storeDirect(j % 2 === 0 ? a : b, NS, keyOf(i), newerSet(i, version));
       const s = await measuredSweep(c, a, totals);
       const r = row(d, s);
       if (r.repaired !== d) {
@@ -301,7 +278,7 @@ async function runM(m: number, ds: readonly number[], seed: number): Promise<MRu
         );
       }
       for (const i of changed) {
-        const [sa, sb] = [await stored(a, keyOf(i)), await stored(b, keyOf(i))];
+        const [sa, sb] = [await storedDirect(a, NS, keyOf(i)), await storedDirect(b, NS, keyOf(i))];
         const want = valueBytes(i, version);
         const vals = sa === undefined ? [] : values(sa);
         const v = vals[0];

@@ -2,8 +2,9 @@ import type { NodeId } from '../membership/member.js';
 import type { PartitionId } from '../ring/partition.js';
 import type { Ring } from '../ring/ring.js';
 import type { Clock } from '../runtime/clock.js';
+import { PeriodicTask } from '../runtime/periodic-task.js';
 import type { Random } from '../runtime/random.js';
-import type { Cancel, Scheduler } from '../runtime/scheduler.js';
+import type { Scheduler } from '../runtime/scheduler.js';
 import type { Namespace } from '../storage/storage.js';
 import { type ExchangeComponents, type ExchangeResult, runExchange } from './exchange.js';
 
@@ -83,7 +84,7 @@ export class AntiEntropy {
   readonly #c: AntiEntropyComponents;
   readonly #init: AntiEntropyInit;
   readonly #status = new Map<string, PartitionStatus>();
-  #cancel: Cancel | undefined;
+  readonly #loop: PeriodicTask;
   #sweeping: Promise<void> | undefined;
   #sweeps = 0;
   #rebuilt = 0;
@@ -93,20 +94,16 @@ export class AntiEntropy {
   constructor(components: AntiEntropyComponents, init: AntiEntropyInit) {
     this.#c = components;
     this.#init = init;
+    this.#loop = new PeriodicTask(components.scheduler, init.intervalMs, () => void this.sweep());
     this.#offset = components.random.int(1 << 16);
   }
 
   start(): void {
-    this.#cancel ??= this.#c.scheduler.every(
-      this.#init.intervalMs,
-      () => void this.sweep(),
-      this.#init.intervalMs / 10,
-    );
+    this.#loop.start();
   }
 
   stop(): void {
-    this.#cancel?.();
-    this.#cancel = undefined;
+    this.#loop.stop();
   }
 
   /** One sweep now (tests; the timer does this every interval). Resolves when it finished. */

@@ -2,7 +2,8 @@ import type { NodeId } from '../membership/member.js';
 import type { Replica } from '../replica/replica.js';
 import type { PartitionId } from '../ring/partition.js';
 import type { Ring } from '../ring/ring.js';
-import type { Cancel, Scheduler } from '../runtime/scheduler.js';
+import { PeriodicTask } from '../runtime/periodic-task.js';
+import type { Scheduler } from '../runtime/scheduler.js';
 import type { Namespace } from '../storage/storage.js';
 import { GLOBAL_NAMESPACE } from './global-namespace.js';
 import type { ReplicaCaller } from './replica-client.js';
@@ -46,26 +47,22 @@ export interface HandoffResult {
 export class Handoff {
   readonly #c: HandoffComponents;
   readonly #init: HandoffInit;
-  #cancel: Cancel | undefined;
+  readonly #loop: PeriodicTask;
   /** The pass in progress, if any: passes never overlap. */
   #current: Promise<HandoffResult> | undefined;
 
   constructor(components: HandoffComponents, init: HandoffInit) {
     this.#c = components;
     this.#init = init;
+    this.#loop = new PeriodicTask(components.scheduler, init.intervalMs, () => void this.handoffOnce());
   }
 
   start(): void {
-    this.#cancel ??= this.#c.scheduler.every(
-      this.#init.intervalMs,
-      () => void this.handoffOnce(),
-      this.#init.intervalMs / 10,
-    );
+    this.#loop.start();
   }
 
   stop(): void {
-    this.#cancel?.();
-    this.#cancel = undefined;
+    this.#loop.stop();
   }
 
   /**

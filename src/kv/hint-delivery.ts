@@ -1,6 +1,7 @@
 import type { NodeId } from '../membership/member.js';
 import type { HintStore } from '../replica/hints.js';
-import type { Cancel, Scheduler } from '../runtime/scheduler.js';
+import { PeriodicTask } from '../runtime/periodic-task.js';
+import type { Scheduler } from '../runtime/scheduler.js';
 import type { ReplicaCaller } from './replica-client.js';
 
 export interface HintDeliveryComponents {
@@ -28,25 +29,21 @@ export interface HintDeliveryInit {
 export class HintDelivery {
   readonly #c: HintDeliveryComponents;
   readonly #init: HintDeliveryInit;
-  #cancel: Cancel | undefined;
+  readonly #loop: PeriodicTask;
   #running = false;
 
   constructor(components: HintDeliveryComponents, init: HintDeliveryInit) {
     this.#c = components;
     this.#init = init;
+    this.#loop = new PeriodicTask(components.scheduler, init.intervalMs, () => void this.deliverOnce());
   }
 
   start(): void {
-    this.#cancel ??= this.#c.scheduler.every(
-      this.#init.intervalMs,
-      () => void this.deliverOnce(),
-      this.#init.intervalMs / 10,
-    );
+    this.#loop.start();
   }
 
   stop(): void {
-    this.#cancel?.();
-    this.#cancel = undefined;
+    this.#loop.stop();
   }
 
   /** One pass over every owner with hints; resolves to the number delivered. Passes never overlap. */

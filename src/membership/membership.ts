@@ -159,8 +159,6 @@ export class Membership {
   private seqNo = 0;
   private probeList: NodeId[] = [];
   private probeIndex = 0;
-  /** Sorted members, cached until the table changes (gossip and push/pull read it many times a second). */
-  private membersCache: readonly Member[] | null = null;
   /**
    * Gossip targets (memberlist gossip(): alive, suspect, or dead/left within gossipToTheDeadTimeMs), cached
    * until a member event or until the first dead member's window closes. Only `addr` is read from these
@@ -321,8 +319,8 @@ export class Membership {
 
   /** Every known member, ourselves included, sorted by name. */
   members(): readonly Member[] {
-    this.membersCache ??= this.table.members();
-    return this.membersCache;
+    // The table hands out its sorted array without copying (copy on write), so no cache is needed here.
+    return this.table.members();
   }
 
   member(id: string): Member | undefined {
@@ -734,7 +732,6 @@ export class Membership {
           break;
       }
     }
-    this.membersCache = null;
   }
 
   /** Lifeguard dynamic suspicion: long with one accuser, shorter with each independent confirmation. */
@@ -778,10 +775,7 @@ export class Membership {
       this.cfg.deadReapTimeoutMs,
       this.cfg.leftReapTimeoutMs,
     );
-    if (removed.length > 0) {
-      this.membersCache = null;
-      this.gossipTargets = null;
-    }
+    if (removed.length > 0) this.gossipTargets = null;
   }
 
   private emit(e: MembershipEvent): void {

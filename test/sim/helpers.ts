@@ -24,3 +24,15 @@ export function recordPackets(sim: SimNetwork, node: SimNode): { atMs: number; f
   node.transport.onPacket((from, bytes) => got.push({ atMs: sim.now(), from, seq: readSeq(bytes) }));
   return got;
 }
+
+/** Runs the simulation until `p` settles (at most `maxMs` virtual ms, else throws), then returns its outcome. */
+export async function settle<T>(sim: SimNetwork, p: Promise<T>, maxMs = 60_000): Promise<T> {
+  let done = false;
+  const mark = (): void => {
+    done = true;
+  };
+  void p.then(mark, mark);
+  await sim.runUntil(() => done, maxMs);
+  if (!done) throw new Error(`promise did not settle within ${maxMs} virtual ms`);
+  return p;
+}

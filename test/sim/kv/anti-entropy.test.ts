@@ -15,7 +15,7 @@ import { replicaId } from '../../../src/versioning/replica-id.js';
 import { EMPTY_VV } from '../../../src/versioning/version-vector.js';
 import { bytesValue, liveValues, type VersionedValue } from '../../../src/versioning/versioned-value.js';
 import { withSeed } from '../seed.js';
-import { KvSimCluster, type KvSimNode } from './kv-cluster.js';
+import { KvSimCluster, storeDirect, storedDirect } from './kv-cluster.js';
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -43,30 +43,6 @@ function exchangeTotals(): {
       sweep: () => {},
     }),
   };
-}
-
-/** Stores `set` directly in the replica of `node` (as a replicated write would), without the network. */
-async function store(node: KvSimNode, ns: string, key: string, set: VSet): Promise<void> {
-  const k = enc.encode(key);
-  const res = await node.kv.service.handle({
-    op: 'merge',
-    ns,
-    key: k,
-    partition: node.kv.placement.partitionOf(k),
-    set,
-  });
-  if (res.kind !== 'found') throw new Error(`store ${key}: ${JSON.stringify(res)}`);
-}
-
-async function stored(node: KvSimNode, ns: string, key: string): Promise<VSet | undefined> {
-  const k = enc.encode(key);
-  const res = await node.kv.service.handle({
-    op: 'get',
-    ns,
-    key: k,
-    partition: node.kv.placement.partitionOf(k),
-  });
-  return res.kind === 'found' ? res.set : undefined;
 }
 
 const writer = replicaId('writer');
@@ -102,8 +78,8 @@ describe('Merkle anti-entropy', () => {
         const set = newSet(bytesValue(enc.encode(key)));
         const dotted = update(set, undefined, writer);
         base.set(key, dotted);
-        await store(a, 'data', key, dotted);
-        await store(b, 'data', key, dotted);
+        await storeDirect(a, 'data', key, dotted);
+        await storeDirect(b, 'data', key, dotted);
       }
       // The first sweep builds both sides' trees and finds nothing to do.
       await c.await(a.kv.antiEntropy.sweep());
@@ -120,14 +96,14 @@ describe('Merkle anti-entropy', () => {
         const changed = [...keys];
         // Half the differences on each side: the exchange must pull and push.
         for (const [i, key] of changed.entries()) {
-          await store(i % 2 === 0 ? a : b, 'data', key, version(key, round));
+          await storeDirect(i % 2 === 0 ? a : b, 'data', key, version(key, round));
         }
         const before = { ...aae.totals };
         await c.await(a.kv.antiEntropy.sweep());
         const repaired = aae.totals.pulled + aae.totals.pushed - before.pulled - before.pushed;
         rows.push({ d, bytes: aae.totals.bytes - before.bytes, repaired });
         for (const key of changed) {
-          const [sa, sb] = [await stored(a, 'data', key), await stored(b, 'data', key)];
+          const [sa, sb] = [await storedDirect(a, 'data', key), await storedDirect(b, 'data', key)];
           expect(sa !== undefined && sb !== undefined && equal(sa, sb)).toBe(true);
           expect(values(sa as VSet).map((v) => (v.kind === 'value' ? dec.decode(v.bytes) : '∅'))).toEqual([
             `${key}@${round}`,
@@ -212,7 +188,7 @@ describe('Merkle anti-entropy', () => {
         for (const key of [...keys, ...deleted]) {
           const k = enc.encode(key);
           const owners = kv0.placement.primaries(kv0.placement.partitionOf(k), 3);
-          const sets = await Promise.all(owners.map((o) => stored(c.byName(o), 'default', key)));
+          const sets = await Promise.all(owners.map((o) => storedDirect(c.byName(o), 'default', key)));
           const first = sets[0];
           if (first === undefined || !sets.every((s) => s !== undefined && equal(s, first))) return false;
         }
@@ -230,7 +206,7 @@ describe('Merkle anti-entropy', () => {
       expect(ok).toBe(true);
       for (const key of keys) {
         const owner = kv0.placement.primaries(kv0.placement.partitionOf(enc.encode(key)), 3)[0] ?? 'n0';
-        const set = await stored(c.byName(owner), 'default', key);
+        const set = await storedDirect(c.byName(owner), 'default', key);
         const present = new Set(liveValues(set as VSet).map((v) => dec.decode(v)));
         for (const v of acked.get(key) ?? []) expect(present.has(v)).toBe(true);
       }
@@ -254,8 +230,8 @@ describe('Merkle anti-entropy', () => {
       const [a, b] = [c.byName('n0'), c.byName('n1')];
       for (let i = 0; i < 100; i++) {
         const set = update(newSet(bytesValue(enc.encode(`v${i}`))), undefined, writer);
-        await store(a, 'data', `key-${i}`, set);
-        await store(b, 'data', `key-${i}`, set);
+        await storeDirect(a, 'data', `key-${i}`, set);
+        await storeDirect(b, 'data', `key-${i}`, set);
       }
       await c.await(a.kv.antiEntropy.sweep());
       const partition = a.kv.placement.partitionOf(enc.encode('key-0'));
@@ -281,10 +257,20 @@ describe('Merkle anti-entropy', () => {
       });
       await c.startConverged(2);
       const [a, b] = [c.byName('n0'), c.byName('n1')];
-      await store(a, 'data', 'seed-key', update(newSet(bytesValue(enc.encode('x'))), undefined, writer));
-      await store(b, 'data', 'seed-key', update(newSet(bytesValue(enc.encode('x'))), undefined, writer));
+      await storeDirect(
+        a,
+        'data',
+        'seed-key',
+        update(newSet(bytesValue(enc.encode('x'))), undefined, writer),
+      );
+      await storeDirect(
+        b,
+        'data',
+        'seed-key',
+        update(newSet(bytesValue(enc.encode('x'))), undefined, writer),
+      );
       for (let i = 0; i < 300; i++) {
-        await store(
+        await storeDirect(
           b,
           'data',
           `only-on-b-${i}`,
@@ -294,7 +280,7 @@ describe('Merkle anti-entropy', () => {
       const t0 = c.sim.now();
       await c.await(a.kv.antiEntropy.sweep(), 120_000);
       const took = c.sim.now() - t0;
-      for (let i = 0; i < 300; i += 37) expect(await stored(a, 'data', `only-on-b-${i}`)).toBeDefined();
+      for (let i = 0; i < 300; i += 37) expect(await storedDirect(a, 'data', `only-on-b-${i}`)).toBeDefined();
       // 300 keys with a burst of 100 and 100 per second: at least 2 virtual seconds.
       expect(took).toBeGreaterThanOrEqual(2_000);
       expect(took).toBeLessThan(10_000);

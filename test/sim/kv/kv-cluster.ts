@@ -8,6 +8,8 @@ import { SimNetwork, type SimNetworkOptions } from '../../../src/sim/index.js';
 import { openMemoryStorage } from '../../../src/storage/memory-storage.js';
 import type { Storage } from '../../../src/storage/storage.js';
 import { RequestRouter } from '../../../src/transport/request-router.js';
+import type { DvvSet } from '../../../src/versioning/dvvset.js';
+import type { VersionedValue } from '../../../src/versioning/versioned-value.js';
 
 /** Service ids on the stream channel, as on a real node (src/node.ts). */
 export const SERVICE_MEMBERSHIP = 0;
@@ -181,4 +183,40 @@ export class KvSimCluster {
     if (failed) throw error;
     return value as T;
   }
+}
+
+const utf8 = new TextEncoder();
+
+/** Stores `set` directly in the replica of `node` (as a replicated write would), without the network. */
+export async function storeDirect(
+  node: KvSimNode,
+  ns: string,
+  key: string,
+  set: DvvSet<VersionedValue>,
+): Promise<void> {
+  const k = utf8.encode(key);
+  const res = await node.kv.service.handle({
+    op: 'merge',
+    ns,
+    key: k,
+    partition: node.kv.placement.partitionOf(k),
+    set,
+  });
+  if (res.kind !== 'found') throw new Error(`store ${key} on ${node.name}: ${JSON.stringify(res)}`);
+}
+
+/** The set `node`'s replica holds for `key`, read directly (no quorum, no network); undefined if none. */
+export async function storedDirect(
+  node: KvSimNode,
+  ns: string,
+  key: string,
+): Promise<DvvSet<VersionedValue> | undefined> {
+  const k = utf8.encode(key);
+  const res = await node.kv.service.handle({
+    op: 'get',
+    ns,
+    key: k,
+    partition: node.kv.placement.partitionOf(k),
+  });
+  return res.kind === 'found' ? res.set : undefined;
 }

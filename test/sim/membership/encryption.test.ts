@@ -4,6 +4,7 @@ import { Membership, type MembershipInit } from '../../../src/membership/members
 import type { Random } from '../../../src/runtime/random.js';
 import { SimNetwork } from '../../../src/sim/index.js';
 import { Keyring } from '../../../src/wire/index.js';
+import { settle } from '../helpers.js';
 import { withSeed } from '../seed.js';
 
 function key(byte: number): Uint8Array {
@@ -105,13 +106,3 @@ describe('membership encryption (simulated)', () => {
     });
   });
 });
-
-/** Runs the simulation until `p` settles (bounded), then returns its value. */
-async function settle<T>(sim: SimNetwork, p: Promise<T>): Promise<T> {
-  let done = false;
-  void p.finally(() => {
-    done = true;
-  });
-  await sim.runUntil(() => done, 60_000);
-  return p;
-}

@@ -3,6 +3,7 @@ import { sealedTransport } from '../../../src/kv/sealed-transport.js';
 import { SimNetwork } from '../../../src/sim/index.js';
 import { TransportError } from '../../../src/transport/transport.js';
 import { Keyring, sealOverheadBytes } from '../../../src/wire/index.js';
+import { settle } from '../../sim/helpers.js';
 
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
 const str = (b: Uint8Array): string => new TextDecoder().decode(b);
@@ -15,21 +16,6 @@ function keyring(fill: number, others: readonly number[] = []): Keyring {
   );
   if (!r.ok) throw new Error(r.error.message);
   return r.value;
-}
-
-async function settle<T>(sim: SimNetwork, p: Promise<T>): Promise<T> {
-  let done = false;
-  void p.then(
-    () => {
-      done = true;
-    },
-    () => {
-      done = true;
-    },
-  );
-  await sim.runUntil(() => done, 10_000);
-  if (!done) throw new Error('request did not settle within 10 virtual seconds');
-  return p;
 }
 
 function pair(seed: number) {

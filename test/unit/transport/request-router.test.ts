@@ -2,23 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { SimNetwork } from '../../../src/sim/index.js';
 import { RequestRouter } from '../../../src/transport/request-router.js';
 import { TransportError } from '../../../src/transport/transport.js';
+import { settle } from '../../sim/helpers.js';
 
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
 const str = (b: Uint8Array): string => new TextDecoder().decode(b);
-
-async function settle<T>(sim: SimNetwork, p: Promise<T>): Promise<T> {
-  let done = false;
-  void p.then(
-    () => {
-      done = true;
-    },
-    () => {
-      done = true;
-    },
-  );
-  await sim.runUntil(() => done, 10_000);
-  return p;
-}
 
 describe('RequestRouter: services sharing one request channel', () => {
   it('routes each request to the service it was sent to, with the service id stripped', async () => {
