@@ -33,6 +33,9 @@ export function simulateAtomicKv(specs: readonly AtomicOpSpec[]): Operation<KvIn
     if (input.op === 'write') {
       store.set(input.key, input.value);
       outputs.set(index, { op: 'write' });
+    } else if (input.op === 'delete') {
+      store.delete(input.key);
+      outputs.set(index, { op: 'delete' });
     } else {
       outputs.set(index, { op: 'read', value: store.get(input.key) ?? null });
     }

@@ -28,11 +28,16 @@ export interface Model<S, I, O> {
   describeState?(state: S): string;
 }
 
-export type RegisterInput = { readonly op: 'write'; readonly value: string } | { readonly op: 'read' };
+/** A delete is a write of "no value": reads after it return null, as for a key never written. */
+export type RegisterInput =
+  | { readonly op: 'write'; readonly value: string }
+  | { readonly op: 'delete' }
+  | { readonly op: 'read' };
 
 /** A read returns null for a missing key. */
 export type RegisterOutput =
   | { readonly op: 'write' }
+  | { readonly op: 'delete' }
   | { readonly op: 'read'; readonly value: string | null };
 
 /** The register's value; null until the first write (a missing key). */
@@ -51,6 +56,7 @@ function registerStep(
 ): StepResult<RegisterState> {
   checkShape(input, output);
   if (input.op === 'write') return { ok: true, state: input.value };
+  if (input.op === 'delete') return { ok: true, state: null };
   if (output.kind === 'unknown') return { ok: true, state };
   const value = output.value.op === 'read' ? output.value.value : null;
   return value === state ? { ok: true, state } : { ok: false };
@@ -77,12 +83,14 @@ export const registerModel: Model<RegisterState, RegisterInput, RegisterOutput> 
 
 export type KvInput =
   | { readonly op: 'write'; readonly key: string; readonly value: string }
+  | { readonly op: 'delete'; readonly key: string }
   | { readonly op: 'read'; readonly key: string };
 
 export type KvOutput = RegisterOutput;
 
 function toRegisterInput(input: KvInput): RegisterInput {
-  return input.op === 'write' ? { op: 'write', value: input.value } : { op: 'read' };
+  if (input.op === 'write') return { op: 'write', value: input.value };
+  return input.op === 'delete' ? { op: 'delete' } : { op: 'read' };
 }
 
 /**

@@ -22,6 +22,13 @@ describe('registerModel', () => {
     expect(registerModel.step('b', { op: 'write', value: 'a' }, unknown)).toEqual({ ok: true, state: 'a' });
   });
 
+  it('a delete empties the register: a read after it returns null, not the old value', () => {
+    const after = registerModel.step('a', { op: 'delete' }, returned({ op: 'delete' }));
+    expect(after).toEqual({ ok: true, state: null });
+    expect(registerModel.step(null, { op: 'read' }, returned({ op: 'read', value: 'a' })).ok).toBe(false);
+    expect(kvModel.step('a', { op: 'delete', key: 'k' }, unknown)).toEqual({ ok: true, state: null });
+  });
+
   it('a read must return the current value; an unknown read accepts anything', () => {
     expect(registerModel.step('a', { op: 'read' }, returned({ op: 'read', value: 'a' })).ok).toBe(true);
     expect(registerModel.step('a', { op: 'read' }, returned({ op: 'read', value: 'b' })).ok).toBe(false);
