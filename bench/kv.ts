@@ -3,7 +3,7 @@
  * hello-world server measured in the same run with the same load generator, so the ratio shows our cost.
  *
  * Setups: a 3-node local cluster in this process (like `hearsay dev`), N=3, with (W,R) in (1,1), (2,2),
- * (3,1); and a 1-node cluster with N=1. Every node stores in lmdb (the durable default) in a fresh temp
+ * (3,1); the same in a strict namespace (ABD, docs/consistency.md) with W=R=2; and a 1-node cluster with N=1. Every node stores in lmdb (the durable default) in a fresh temp
  * directory. Each setup has a write phase (PUT distinct keys, 100-byte random values, `?w=W`) and a read
  * phase (GET those keys, `?r=R`), spread round-robin over the nodes' HTTP ports.
  *
@@ -16,6 +16,7 @@
  * per phase, whichever comes first.
  *
  *   npm run bench -- kv [--duration-ms N] [--max-requests N] [--concurrency N] [--warmup N]
+ *                       [--setups n3,strict,n1]
  */
 import { randomFillSync } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -40,6 +41,8 @@ const SETTLE_MS = 500;
 /** Cap on a raw baseline phase (it is re-measured before every setup, and is fast). */
 const RAW_MAX_MS = 3000;
 const WORKER_MARK = 'hearsay-bench-kv-load';
+/** `--setups`: the 3-node cluster, the same in strict mode, the 1-node cluster. */
+const SETUPS: readonly string[] = ['n3', 'strict', 'n1'];
 
 // ---------------------------------------------------------------------------------------------------------
 // Load generator (runs in the worker thread)
@@ -343,6 +346,12 @@ export async function run(args: string[]): Promise<void> {
   const concurrency = numArg(args, '--concurrency', 32);
   const warmup = numArg(args, '--warmup', 500);
   const load = { maxRequests, durationMs, concurrency, warmup };
+  const setupsArg = args.indexOf('--setups');
+  const setups = new Set(setupsArg >= 0 ? (args[setupsArg + 1] ?? '').split(',') : SETUPS);
+  const unknownSetups = [...setups].filter((x) => !SETUPS.includes(x));
+  if (unknownSetups.length > 0 || setups.size === 0) {
+    throw new Error(`--setups takes a comma list of ${SETUPS.join(', ')}; got ${args[setupsArg + 1]}`);
+  }
   const rows: Row[] = [];
   const rawRuns: RawRun[] = [];
   const startedAt = performance.now();
@@ -428,30 +437,50 @@ export async function run(args: string[]): Promise<void> {
   try {
     server = await startRawServer();
     rawPort = server.port;
-    await withCluster(3, undefined, async (nodes) => {
-      const ports = nodes.map((x) => x.httpPort);
-      for (const [w, r] of [
-        [1, 1],
-        [2, 2],
-        [3, 1],
-      ] as const) {
-        await writeThenRead('3 nodes, N=3', ports, 3, w, r);
-      }
-    });
+    if (setups.has('n3')) {
+      await withCluster(3, undefined, async (nodes) => {
+        const ports = nodes.map((x) => x.httpPort);
+        for (const [w, r] of [
+          [1, 1],
+          [2, 2],
+          [3, 1],
+        ] as const) {
+          await writeThenRead('3 nodes, N=3', ports, 3, w, r);
+        }
+      });
+    }
 
-    await withCluster(
-      1,
-      { defaults: { n: 1, r: 'one', w: 'one', strict: false, conflict: 'siblings' } },
-      async (nodes) => {
-        await writeThenRead(
-          '1 node, N=1',
-          nodes.map((x) => x.httpPort),
-          1,
-          1,
-          1,
-        );
-      },
-    );
+    if (setups.has('strict')) {
+      // Every write reads a quorum first and every read writes back (ABD): the price of linearizability.
+      await withCluster(
+        3,
+        { defaults: { n: 3, r: 'quorum', w: 'quorum', strict: true, conflict: 'siblings' } },
+        async (nodes) => {
+          await writeThenRead(
+            '3 nodes, N=3, strict',
+            nodes.map((x) => x.httpPort),
+            3,
+            2,
+            2,
+          );
+        },
+      );
+    }
+
+    if (setups.has('n1'))
+      await withCluster(
+        1,
+        { defaults: { n: 1, r: 'one', w: 'one', strict: false, conflict: 'siblings' } },
+        async (nodes) => {
+          await writeThenRead(
+            '1 node, N=1',
+            nodes.map((x) => x.httpPort),
+            1,
+            1,
+            1,
+          );
+        },
+      );
   } finally {
     await server?.close();
     await gen.close();
@@ -513,7 +542,8 @@ export async function run(args: string[]): Promise<void> {
       `1-minute load average ${loadBefore.toFixed(1)} before, ${loadAfter.toFixed(1)} after; ` +
       `whole run ${totalS.toFixed(0)} s. Raw numbers: \`bench/results/kv.json\`.`,
     '',
-    'Reproduce: `npm run bench -- kv [--duration-ms N] [--max-requests N] [--concurrency N] [--warmup N]`.',
+    'Reproduce: `npm run bench -- kv [--duration-ms N] [--max-requests N] [--concurrency N] [--warmup N] ' +
+      '[--setups n3,strict,n1]`.',
   ].join('\n');
   writeResult(
     'kv',

@@ -25,7 +25,7 @@ import { type DvvSet, join } from '../versioning/dvvset.js';
 import { encodeSet } from '../versioning/dvvset-codec.js';
 import { type Hlc, now as hlcNow, update as hlcUpdate, hlcZero, withinOffset } from '../versioning/hlc.js';
 import { replicaId } from '../versioning/replica-id.js';
-import { EMPTY_VV, merge as mergeClocks, type VersionVector } from '../versioning/version-vector.js';
+import { EMPTY_VV, type VersionVector } from '../versioning/version-vector.js';
 import {
   bytesValue,
   type LwwStamp,
@@ -438,9 +438,29 @@ export class KvStore {
     timeoutMs: number,
     strict: boolean,
   ): Promise<Exclude<KvGetResult, KvInvalid>> {
+    const result = await this.#quorumRead(req, ns, r, timeoutMs, strict);
+    switch (result.kind) {
+      case 'unavailable':
+        return unavailable(result);
+      case 'notfound':
+        return { kind: 'notfound', context: result.context };
+      case 'ok':
+        if (ns.conflict === 'lww') this.#observeStamp(greatestStamp(result.merged));
+        return readValues(result.merged, strict || ns.conflict === 'lww' ? 'latest' : 'siblings');
+    }
+  }
+
+  /** R replies merged; `writeBack` is ABD's second read phase (strict reads). */
+  #quorumRead(
+    req: Pick<KvGetRequest, 'ns' | 'key' | 'repair'>,
+    ns: NamespaceConfig,
+    r: number,
+    timeoutMs: number,
+    writeBack: boolean,
+  ) {
     const partition = this.#placement.partitionOf(req.key);
-    const sloppy = this.#config.sloppyQuorum && !strict;
-    const result = await runGet(
+    const sloppy = this.#config.sloppyQuorum && !ns.strict;
+    return runGet(
       { caller: this.#client, clock: this.#c.clock, scheduler: this.#c.scheduler, metrics: this.#metrics },
       {
         ns: req.ns,
@@ -451,22 +471,10 @@ export class KvStore {
         r,
         timeoutMs,
         syncRepair: (req.repair ?? this.#config.readRepair) === 'sync',
-        writeBack: strict,
+        writeBack,
         tombstoneGraceMs: this.#config.tombstoneGraceMs,
       },
     );
-    switch (result.kind) {
-      case 'unavailable':
-        return unavailable(result);
-      case 'notfound':
-        return { kind: 'notfound', context: result.context };
-      case 'ok':
-        if (ns.conflict === 'lww') this.#observeStamp(greatestStamp(result.merged));
-        return readValues(
-          result.merged,
-          strict ? 'greatest-dot' : ns.conflict === 'lww' ? 'lww' : 'siblings',
-        );
-    }
   }
 
   /** A write to the global namespace: local, then spread; settings keys are validated first. */
@@ -500,6 +508,20 @@ export class KvStore {
     return { wallMs: this.#hlc.wallMs, logical: this.#hlc.logical };
   }
 
+  /**
+   * A strict write's tag: strictly above `seen` (the greatest tag a read quorum returned) whatever the clocks
+   * say, as ABD requires, and above this node's earlier tags. Wall time only keeps tags near real time, so a
+   * write after a tombstone was reaped (its tag forgotten) still orders after older stragglers.
+   */
+  #tagAbove(seen: LwwStamp | undefined): LwwStamp {
+    const now = Math.floor(this.#c.clock.wallMs());
+    this.#hlc =
+      seen === undefined
+        ? hlcNow(this.#hlc, now)
+        : hlcUpdate(this.#hlc, { ...seen, node: this.#hlc.node }, now);
+    return { wallMs: this.#hlc.wallMs, logical: this.#hlc.logical };
+  }
+
   /** A stamp read from replicas moves our clock past it (so our next write orders after what we read). */
   #observeStamp(ts: LwwStamp | undefined): void {
     if (ts === undefined) return;
@@ -518,18 +540,22 @@ export class KvStore {
     const w = resolveQuorum('w', req.w ?? ns.w, ns.n);
     if (!w.ok) return this.#done(op, t0, 0, invalid(w.error));
     let context = req.context;
+    const lww = ns.conflict === 'lww';
     if (ns.strict) {
       const r = resolveQuorum('r', ns.r, ns.n);
       const s = r.ok ? strictModeCheck(ns.n, r.value, w.value) : { ok: false as const, error: 'bad r' };
       if (!r.ok || !s.ok) return this.#done(op, t0, w.value, invalid(s.ok ? 'bad r' : s.error));
-      // ABD's first phase: the write must cover every write that completed before it began, so it reads a
-      // quorum's clock and writes over it (the client's own context alone may be older).
-      const seen = await this.#read({ ns: req.ns, key: req.key }, ns, r.value, timeoutMs, true);
-      if (seen.kind === 'unavailable') return this.#done(op, t0, w.value, { ...seen, mayHaveApplied: false });
-      context = mergeClocks(context, seen.context);
+      // ABD's first phase (docs/consistency.md, "Strict mode"): read a quorum, then write with a tag above
+      // every tag it returned, over exactly what it returned. The client's context is not used: it may cover
+      // a sibling with a higher tag than this write's, and a lower tag must never cover a higher one.
+      const seen = await this.#quorumRead(req, ns, r.value, timeoutMs, false);
+      if (seen.kind === 'unavailable')
+        return this.#done(op, t0, w.value, { ...unavailable(seen), mayHaveApplied: false });
+      context = seen.context;
+      value = { ...value, ts: this.#tagAbove(seen.kind === 'ok' ? greatestStamp(seen.merged) : undefined) };
+    } else if (lww) {
+      value = { ...value, ts: this.#stamp() };
     }
-    const lww = ns.conflict === 'lww';
-    if (lww) value = { ...value, ts: this.#stamp() };
     const partition = this.#placement.partitionOf(req.key);
     const targets = this.#placement.targets(partition, ns.n, this.#config.sloppyQuorum && !ns.strict);
     const result = await runPut(
@@ -545,7 +571,7 @@ export class KvStore {
         context,
         value,
         timeoutMs,
-        ...(lww ? { supersedeLocal: true } : {}),
+        ...(lww && !ns.strict ? { supersedeLocal: true } : {}),
       },
     );
     if (result.kind === 'ok') {
@@ -739,16 +765,16 @@ function unavailable(r: {
 }
 
 /**
- * What a read returns: strict mode one value (the greatest dot), LWW namespaces the latest stamp, otherwise
- * every live sibling in clock order.
+ * What a read returns: strict mode and LWW namespaces one value (the greatest tag or stamp), otherwise every
+ * live sibling in clock order.
  */
 function readValues(
   merged: DvvSet<VersionedValue>,
-  mode: 'siblings' | 'greatest-dot' | 'lww',
+  mode: 'siblings' | 'latest',
 ): Exclude<KvGetResult, KvInvalid> {
   const context = join(merged);
-  if (mode !== 'siblings') {
-    const v = mode === 'lww' ? latestStamped(merged) : greatestDotSibling(merged);
+  if (mode === 'latest') {
+    const v = latestStamped(merged);
     return v === undefined || v.kind === 'tombstone'
       ? { kind: 'notfound', context }
       : { kind: 'ok', values: [v.bytes], context };

@@ -3,11 +3,12 @@ import { compareReplicaIds, type ReplicaId } from '../versioning/replica-id.js';
 import { compareStamps, type LwwStamp, type VersionedValue } from '../versioning/versioned-value.js';
 
 /**
- * Strict mode's conflict rule: of concurrent siblings, the one with the greatest dot wins (counter first,
- * then replica id), a deterministic last-writer-wins that every replica and reader computes alike. Writes
- * in strict mode first read a quorum's clock, so a write that began after another completed covers it and
- * only writes that overlapped in time are ever siblings — picking either is a valid linearization.
- * Undefined for an empty set; a tombstone can win (the key reads as deleted).
+ * The global namespace's rule for a settings key: of concurrent siblings, the one with the greatest dot wins
+ * (counter first, then replica id), which every node computes alike from the same set, so nodes that hold the
+ * same set agree. It is *not* an order on writes: dots of different replicas count different things, so a
+ * write can cover the winner and hand the win back to an older sibling. That is why strict mode orders by
+ * tags instead (`latestStamped`, docs/consistency.md; issue #11). Undefined for an empty set; a tombstone can
+ * win.
  */
 export function greatestDotSibling(set: DvvSet<VersionedValue>): VersionedValue | undefined {
   let best: { counter: number; id: string; value: VersionedValue } | undefined;
@@ -27,8 +28,9 @@ export function greatestDotSibling(set: DvvSet<VersionedValue>): VersionedValue 
 }
 
 /**
- * Last-writer-wins: the sibling with the greatest hybrid-clock stamp (unstamped ones are oldest), ties broken
- * by the greatest dot as in strict mode. Undefined for an empty set; a tombstone can win.
+ * The sibling with the greatest stamp (unstamped ones are oldest), ties broken by the greatest dot: the
+ * last-writer-wins read, and strict mode's, where the stamp is the write's ABD tag. Undefined for an empty
+ * set; a tombstone can win.
  */
 export function latestStamped(set: DvvSet<VersionedValue>): VersionedValue | undefined {
   let best: { counter: number; id: ReplicaId; value: VersionedValue } | undefined;

@@ -11,6 +11,10 @@
  *   returns only values some write had superseded before the read began, or nothing after a write was
  *   acknowledged, is a stale read; W + R > N does not prevent them under sloppy quorums (docs/consistency.md).
  * - `lin` (strict mode): register clients whose history must be linearizable (src/sim/check).
+ * - `hot` (strict mode, one key): many clients with almost no think time on a single key, mixing reads, blind
+ *   writes, writes with the context of their last read and deletes, so writes overlap and reads race each
+ *   other — the load that broke the "greatest dot" rule (issue #11). Its history is checked the same way. One
+ *   seed in four runs it (and everything else) with no faults at all, since that alone exposed the bug.
  *
  * Everything derives from the seed; the report carries a trace hash so a replay can be checked to be exact.
  */
@@ -37,6 +41,12 @@ export interface FaultRunOptions {
   readonly keys?: number;
   /** Clients per workload. */
   readonly clients?: number;
+  /** Clients of the `hot` workload, all on one key. */
+  readonly hotClients?: number;
+  /** Virtual ms the `hot` workload runs, at a seed-drawn offset inside the safety phase. */
+  readonly hotMs?: number;
+  /** `drawn` (default): one seed in four has no faults; `none`: no seed has any. */
+  readonly faults?: 'drawn' | 'none';
 }
 
 export interface StaleRead {
@@ -60,15 +70,19 @@ export interface FaultRunReport {
     readonly diverged: readonly string[];
   };
   readonly reg: { readonly reads: number; readonly stale: readonly StaleRead[] };
-  readonly lin: {
-    readonly ops: number;
-    readonly ackedWrites: number;
-    readonly okReads: number;
-    readonly result: 'ok' | 'illegal' | 'unknown';
-    readonly explanation?: string;
-  };
+  readonly lin: LinReport;
+  /** The one-key strict workload. */
+  readonly hot: LinReport;
   /** Results of kind `invalid` or thrown errors: always a bug. */
   readonly errors: readonly string[];
+}
+
+export interface LinReport {
+  readonly ops: number;
+  readonly ackedWrites: number;
+  readonly okReads: number;
+  readonly result: 'ok' | 'illegal' | 'unknown';
+  readonly explanation?: string;
 }
 
 const enc = new TextEncoder();
@@ -82,8 +96,19 @@ export async function runFaultSeed(seed: number, opts: FaultRunOptions = {}): Pr
   const faultMs = opts.faultMs ?? 20_000;
   const keyCount = opts.keys ?? 3;
   const clients = opts.clients ?? 2;
+  const hotClients = opts.hotClients ?? 8;
+  const hotMs = Math.min(opts.hotMs ?? 5_000, faultMs);
+  // A separate stream, so these choices leave the other workloads' draws as they were.
+  const hotRnd = seededRandom(seed ^ 0x686f_7421);
+  // Most seeds get a disk that takes time to commit (in order, like a synced engine): replicas of one key then
+  // apply concurrent writes at different times, which the instant memory engine never does.
+  const diskCommit =
+    hotRnd.next() < 0.75
+      ? ({ kind: 'exponential', meanMs: 0.5 + hotRnd.int(4), minMs: 0.1 } as const)
+      : undefined;
   const cluster = new KvSimCluster({
     seed,
+    ...(diskCommit === undefined ? {} : { diskCommit }),
     kv: { namespaces: { lin: { strict: true } }, requestTimeoutMs: 2_000, hintDeliveryIntervalMs: 1_000 },
   });
   const sim = cluster.sim;
@@ -95,6 +120,17 @@ export async function runFaultSeed(seed: number, opts: FaultRunOptions = {}): Pr
   const faults: string[] = [];
   const t0 = sim.now();
   const faultEnd = t0 + faultMs;
+  if (diskCommit !== undefined) faults.push(`disk commit exponential mean ${diskCommit.meanMs} ms`);
+  const quiet = hotRnd.next() < 0.25 || opts.faults === 'none';
+  const hotStart = t0 + hotRnd.int(faultMs - hotMs + 1);
+  if (quiet) faults.push('none (quiet seed)');
+  // Half the seeds get heavy-tailed delays (queueing, a busy event loop, a slow disk), under which messages
+  // overtake each other far more often than on the uniform LAN.
+  if (hotRnd.next() < 0.5) {
+    const latency = { kind: 'exponential', meanMs: 1 + hotRnd.int(5), minMs: 0.2 } as const;
+    sim.setLinkDefaults({ latency });
+    faults.push(`latency exponential mean ${latency.meanMs} ms`);
+  }
 
   const sleep = (ms: number): Promise<void> => new Promise((resolve) => sim.after(ms, resolve));
   /** A live coordinator for the next request, or undefined when every node is down. */
@@ -199,7 +235,36 @@ export async function runFaultSeed(seed: number, opts: FaultRunOptions = {}): Pr
     }
   };
 
-  // ---- lin workload (strict mode) -----------------------------------------------------------------------
+  // ---- lin and hot workloads (strict mode) --------------------------------------------------------------
+  /** Records a strict write or delete: acknowledged, or unknown unless the store says no replica can hold it. */
+  const recordWrite = (
+    into: Operation<KvInput, KvOutput>[],
+    id: number,
+    input: KvInput & { op: 'write' | 'delete' },
+    call: number,
+    res: KvPutResult | 'gave-up',
+  ): void => {
+    note(`strict ${input.op}`, res);
+    if (res !== 'gave-up' && res.kind === 'ok')
+      into.push(completed(id, input, { op: input.op }, call, sim.now()));
+    else if (res === 'gave-up' || res.kind !== 'unavailable' || res.mayHaveApplied !== false)
+      into.push(pending(id, input, call));
+  };
+  /** Records a strict read (a failed read has no effect a client could observe: it is left out). */
+  const recordRead = (
+    into: Operation<KvInput, KvOutput>[],
+    id: number,
+    key: string,
+    call: number,
+    got: KvGetResult | 'gave-up',
+  ): void => {
+    note('strict get', got);
+    if (got === 'gave-up' || (got.kind !== 'ok' && got.kind !== 'notfound')) return;
+    if (got.kind === 'ok' && got.values.length !== 1)
+      errors.push(`strict read returned ${got.values.length} values`);
+    const value = got.kind === 'ok' ? dec.decode(got.values[0] as Uint8Array) : null;
+    into.push(completed(id, { op: 'read', key }, { op: 'read', value }, call, sim.now()));
+  };
   const history: Operation<KvInput, KvOutput>[] = [];
   const linClient = async (id: number): Promise<void> => {
     const r = rnd.fork();
@@ -211,25 +276,44 @@ export async function runFaultSeed(seed: number, opts: FaultRunOptions = {}): Pr
       const call = sim.now();
       if (r.next() < 0.5) {
         const value = `w${id}.${n++}`;
-        const input: KvInput = { op: 'write', key, value };
         const put = await withGiveUp(
           kv.put({ ns: 'lin', key: enc.encode(key), value: enc.encode(value), context: EMPTY_VV }),
         );
-        note('lin put', put);
-        if (put !== 'gave-up' && put.kind === 'ok')
-          history.push(completed(id, input, { op: 'write' }, call, sim.now()));
-        // A write the store says no replica can hold did not happen; anything else may have.
-        else if (put === 'gave-up' || put.kind !== 'unavailable' || put.mayHaveApplied !== false)
-          history.push(pending(id, input, call));
+        recordWrite(history, id, { op: 'write', key, value }, call, put);
       } else {
-        const got = await withGiveUp(kv.get({ ns: 'lin', key: enc.encode(key) }));
-        note('lin get', got);
-        // A failed read has no effect a client could observe: it is left out of the history.
-        if (got === 'gave-up' || (got.kind !== 'ok' && got.kind !== 'notfound')) continue;
-        if (got.kind === 'ok' && got.values.length !== 1)
-          errors.push(`strict read returned ${got.values.length} values`);
-        const value = got.kind === 'ok' ? dec.decode(got.values[0] as Uint8Array) : null;
-        history.push(completed(id, { op: 'read', key }, { op: 'read', value }, call, sim.now()));
+        recordRead(history, id, key, call, await withGiveUp(kv.get({ ns: 'lin', key: enc.encode(key) })));
+      }
+    }
+  };
+  const hotHistory: Operation<KvInput, KvOutput>[] = [];
+  const hotKey = enc.encode('hot');
+  const hotClient = async (id: number): Promise<void> => {
+    const r = hotRnd.fork();
+    let n = 0;
+    let context: VersionVector = EMPTY_VV;
+    await sleep(hotStart - sim.now());
+    while (sim.now() < hotStart + hotMs) {
+      await sleep(r.int(20));
+      const kv = anyNode(r);
+      if (kv === undefined) continue;
+      const call = sim.now();
+      const roll = r.next();
+      if (roll < 0.4) {
+        const got = await withGiveUp(kv.get({ ns: 'lin', key: hotKey }));
+        if (got !== 'gave-up' && (got.kind === 'ok' || got.kind === 'notfound')) context = got.context;
+        recordRead(hotHistory, id, 'hot', call, got);
+      } else if (roll < 0.9) {
+        // Half blind, half over the context of this client's last read.
+        const value = `h${id}.${n++}`;
+        const ctx = roll < 0.65 ? EMPTY_VV : context;
+        const put = await withGiveUp(
+          kv.put({ ns: 'lin', key: hotKey, value: enc.encode(value), context: ctx }),
+        );
+        recordWrite(hotHistory, id, { op: 'write', key: 'hot', value }, call, put);
+      } else {
+        const ctx = roll < 0.95 ? EMPTY_VV : context;
+        const del = await withGiveUp(kv.delete({ ns: 'lin', key: hotKey, context: ctx }));
+        recordWrite(hotHistory, id, { op: 'delete', key: 'hot' }, call, del);
       }
     }
   };
@@ -279,10 +363,11 @@ export async function runFaultSeed(seed: number, opts: FaultRunOptions = {}): Pr
   };
 
   const workers = [
-    faultLoop(),
+    ...(quiet ? [] : [faultLoop()]),
     ...Array.from({ length: clients }, (_, i) => setsClient(i)),
     ...Array.from({ length: clients }, (_, i) => regClient(i)),
     ...Array.from({ length: clients }, (_, i) => linClient(i)),
+    ...Array.from({ length: hotClients }, (_, i) => hotClient(i)),
   ];
   let finished = false;
   void Promise.all(workers).then(
@@ -299,10 +384,13 @@ export async function runFaultSeed(seed: number, opts: FaultRunOptions = {}): Pr
   // ---- liveness: heal everything, let membership converge and hints drain, then repair and check -------
   sim.heal();
   sim.setLinkDefaults({ loss: 0 });
+  // Driven in virtual time: opening a store may write, and a slow disk commits only as the simulation runs.
   for (const a of down)
-    await cluster.start(
-      a,
-      addrs.filter((x) => x !== a),
+    await cluster.await(
+      cluster.start(
+        a,
+        addrs.filter((x) => x !== a),
+      ),
     );
   down.clear();
   const converged = await cluster.runUntil(
@@ -331,22 +419,27 @@ export async function runFaultSeed(seed: number, opts: FaultRunOptions = {}): Pr
     if (why !== undefined) diverged.push(`${key}: ${why}`);
   }
 
-  const linResult = checkOperations(kvModel, history);
-  const lin: FaultRunReport['lin'] = {
-    ops: history.length,
-    ackedWrites: history.filter((o) => o.input.op === 'write' && o.output.kind === 'returned').length,
-    okReads: history.filter((o) => o.input.op === 'read').length,
-    result: linResult.result,
-    ...(linResult.result === 'ok' ? {} : { explanation: explainResult(kvModel, history, linResult) }),
-  };
   return {
     seed,
     trace: sim.traceHash(),
     faults,
     sets: { acked: [...ackedElements.values()].reduce((a, s) => a + s.size, 0), attempted, lost, diverged },
     reg: { reads: regReads, stale },
-    lin,
+    lin: linReport(history),
+    hot: linReport(hotHistory),
     errors,
+  };
+}
+
+/** The linearizability verdict of a strict history, with what it checked. */
+function linReport(history: readonly Operation<KvInput, KvOutput>[]): LinReport {
+  const result = checkOperations(kvModel, history);
+  return {
+    ops: history.length,
+    ackedWrites: history.filter((o) => o.input.op !== 'read' && o.output.kind === 'returned').length,
+    okReads: history.filter((o) => o.input.op === 'read').length,
+    result: result.result,
+    ...(result.result === 'ok' ? {} : { explanation: explainResult(kvModel, history, result) }),
   };
 }
 

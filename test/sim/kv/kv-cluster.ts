@@ -4,7 +4,8 @@ import { defaultKvConfig, type KvConfig } from '../../../src/kv/config.js';
 import { KvStore } from '../../../src/kv/kv-store.js';
 import { lanConfig, type MembershipConfig } from '../../../src/membership/config.js';
 import { Membership } from '../../../src/membership/membership.js';
-import { SimNetwork, type SimNetworkOptions } from '../../../src/sim/index.js';
+import { type LatencyModel, SimNetwork, type SimNetworkOptions } from '../../../src/sim/index.js';
+import { SlowStorage } from '../../../src/sim/slow-storage.js';
 import { openMemoryStorage } from '../../../src/storage/memory-storage.js';
 import type { Storage } from '../../../src/storage/storage.js';
 import { RequestRouter } from '../../../src/transport/request-router.js';
@@ -29,6 +30,8 @@ export interface KvClusterOptions extends SimNetworkOptions {
   readonly metrics?: (name: string) => CoordinatorMetrics;
   /** The anti-entropy metrics of each node (by name). */
   readonly antiEntropyMetrics?: (name: string) => AntiEntropyMetrics;
+  /** Commit delay of every node's disk (src/sim/slow-storage.ts); instant when absent. */
+  readonly diskCommit?: LatencyModel;
 }
 
 /**
@@ -44,6 +47,7 @@ export class KvSimCluster {
   readonly #disks = new Map<string, Storage>();
   readonly #metrics: ((name: string) => CoordinatorMetrics) | undefined;
   readonly #aaeMetrics: ((name: string) => AntiEntropyMetrics) | undefined;
+  readonly #diskCommit: LatencyModel | undefined;
 
   constructor(opts: KvClusterOptions) {
     this.sim = new SimNetwork(opts);
@@ -51,6 +55,7 @@ export class KvSimCluster {
     this.membershipConfig = opts.membership ?? lanConfig();
     this.#metrics = opts.metrics;
     this.#aaeMetrics = opts.antiEntropyMetrics;
+    this.#diskCommit = opts.diskCommit;
   }
 
   static addr(i: number): string {
@@ -81,13 +86,22 @@ export class KvSimCluster {
       disk = openMemoryStorage();
       this.#disks.set(addr, disk);
     }
+    const random = simNode.random.fork();
+    const storage =
+      this.#diskCommit === undefined
+        ? disk
+        : new SlowStorage(
+            disk,
+            { clock: simNode.clock, scheduler: simNode.scheduler, random: simNode.random.fork() },
+            this.#diskCommit,
+          );
     const kv = await KvStore.open(
       {
         clock: simNode.clock,
         scheduler: simNode.scheduler,
-        random: simNode.random.fork(),
+        random,
         transport: router.service(SERVICE_KV),
-        storage: disk,
+        storage,
         members: () => membership.members(),
         ...(this.#metrics === undefined ? {} : { metrics: this.#metrics(name) }),
         ...(this.#aaeMetrics === undefined ? {} : { antiEntropyMetrics: this.#aaeMetrics(name) }),
