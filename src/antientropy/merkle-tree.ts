@@ -39,6 +39,8 @@ export class MerkleTree {
   readonly #dirtyLists: number[][];
   /** shifts[l] = log2(fan-out of level l), cached off the shape for the per-update path. */
   readonly #shifts: number[];
+  /** Keys in the tree: adds minus removes, as `update` was told them. */
+  #size = 0;
 
   constructor(config: Partial<MerkleConfig> = {}) {
     this.config = merkleConfig(config);
@@ -86,6 +88,8 @@ export class MerkleTree {
    */
   update(key: MerkleKey, oldVersion?: Uint8Array, newVersion?: Uint8Array): void {
     if (oldVersion === undefined && newVersion === undefined) return;
+    if (oldVersion === undefined) this.#size++;
+    else if (newVersion === undefined) this.#size--;
     const bytes = keyBytes(key);
     const segment = segmentOfKey(bytes, this.config.segments);
     const leaves = this.#nodes[this.shape.leafLevel] as Uint32Array;
@@ -93,6 +97,11 @@ export class MerkleTree {
     if (oldVersion !== undefined) xorEntryHash(leaves, offset, bytes, oldVersion);
     if (newVersion !== undefined) xorEntryHash(leaves, offset, bytes, newVersion);
     this.#markDirty(segment);
+  }
+
+  /** Keys the tree holds (a tree of no keys is the empty tree whatever happened before). */
+  get size(): number {
+    return this.#size;
   }
 
   /** The root hash (16 bytes; all zeros for an empty tree). */
@@ -118,6 +127,7 @@ export class MerkleTree {
     for (const words of this.#nodes) words.fill(0);
     for (const flags of this.#dirty) flags.fill(0);
     for (const list of this.#dirtyLists) list.length = 0;
+    this.#size = 0;
   }
 
   /**

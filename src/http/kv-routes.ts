@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { KvGetResult, KvPutResult, KvStore } from '../kv/kv-store.js';
+import type { KvDeleteResult, KvGetResult, KvStore } from '../kv/kv-store.js';
 import { decodeContextToken, encodeContextToken } from '../versioning/context-token.js';
 import { EMPTY_VV, type VersionVector } from '../versioning/version-vector.js';
 
@@ -170,7 +170,7 @@ function readBody(req: IncomingMessage, res: ServerResponse, limit: number): Pro
   });
 }
 
-function sendResult(res: ServerResponse, result: KvPutResult | KvGetResult): void {
+function sendResult(res: ServerResponse, result: KvDeleteResult | KvGetResult): void {
   if (result.kind === 'unavailable') {
     json(res, 503, {
       error: `quorum not met: needed ${result.needed}, got ${result.got}`,
@@ -259,7 +259,11 @@ export async function handleKvRequest(
   if (api === undefined) return fail(503, 'store not running');
   const w = query.get('w');
   const write = { ns: ns.value, key, context: context.value, ...(w === null ? {} : { w }), ...timeoutMs };
-  if (method === 'DELETE') return sendResult(res, await api.delete(write));
+  if (method === 'DELETE') {
+    // A delete without a context reads first (at R), so it takes `r` too.
+    const r = query.get('r');
+    return sendResult(res, await api.delete({ ...write, ...(r === null ? {} : { r }) }));
+  }
 
   const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const body = await readBody(req, res, limit);

@@ -75,8 +75,8 @@ export interface ConvergenceReport {
 }
 
 /**
- * Merkle anti-entropy's scheduler (DESIGN.md §10): every interval, sweep every partition this node owns, in
- * every namespace it holds data in, exchanging trees with one other owner that is up (a different one each
+ * Merkle anti-entropy's scheduler (DESIGN.md §10): every interval, sweep every partition this node owns and
+ * holds data in (the replica's partition index), in every namespace, exchanging trees with one other owner that is up (a different one each
  * sweep, round-robin from a random start). Sweeps never overlap and run at most `concurrency` exchanges at a
  * time, each repairing at most `maxKeysPerExchange` keys, so repair never crowds out client traffic.
  */
@@ -178,10 +178,14 @@ export class AntiEntropy {
       const peer = peers[(this.#offset + this.#sweeps) % Math.max(1, peers.length)];
       if (peer !== undefined) work.push({ ns: global.ns, partition: global.partition as PartitionId, peer });
     }
+    // Only partitions holding data here: one that holds nothing is exchanged by the owners that hold its
+    // data (they push it here), so the sweep's cost follows the data, not namespaces × ring partitions.
     for (const ns of this.#c.replica.namespaces()) {
       if (ns === global?.ns) continue;
       const n = this.#c.replicas(ns);
-      for (const partition of ring.ownedBy(self, n)) {
+      for (const p of this.#c.replica.index.partitions(ns)) {
+        const partition = p as PartitionId;
+        if (!ring.owners(partition, n).includes(self)) continue;
         owned.push({ ns, partition });
         const peers = ring.owners(partition, n).filter((o) => o !== self && this.#c.isUp(o));
         if (peers.length === 0) continue;
@@ -190,6 +194,8 @@ export class AntiEntropy {
       }
     }
     this.#owned = owned;
+    const current = new Set(owned.map((o) => statusKey(o.ns, o.partition)));
+    for (const k of this.#status.keys()) if (!current.has(k)) this.#status.delete(k);
     let next = 0;
     const worker = async (): Promise<void> => {
       while (next < work.length) {

@@ -1,7 +1,9 @@
 import { MAX_SEGMENTS } from '../antientropy/config.js';
 import { DEFAULT_REPLICAS, resolveQuorum, strictModeCheck } from '../coordinator/quorum.js';
+import { DEFAULT_MAX_NAMESPACES } from '../replica/partition-index.js';
 import { DEFAULT_PARTITIONS, MAX_PARTITIONS } from '../ring/config.js';
 import { MAX_KEY_BYTES, MAX_NAMESPACE_BYTES } from '../storage/layout.js';
+import { DEFAULT_MAX_TREES } from './partition-trees.js';
 
 /**
  * Every tunable of the store (DESIGN.md §6–§9) in one typed object, with Riak's or Cassandra's name for it
@@ -84,6 +86,19 @@ export interface KvConfig {
    */
   readonly merkleSegments: number;
   /**
+   * Merkle trees kept in memory per node at most (about 16 bytes × merkleSegments each: 17 KiB at 1024).
+   * Past it the least recently used tree is dropped and rebuilt from storage when next exchanged, so memory
+   * stays bounded whatever the data's spread, at the cost of scans when more partitions hold data than fit.
+   */
+  readonly maxTrees: number;
+  /**
+   * Client namespaces a node stores data in at most (Riak buckets cost nothing; ours cost a few index
+   * entries and one tree per partition holding data). A write that would add one more is refused with 409
+   * and counted (hearsay_kv_namespace_limit_refusals_total). A namespace whose data is all gone (tombstones
+   * reaped) stops counting.
+   */
+  readonly maxNamespaces: number;
+  /**
    * Rumor mongering (Demers et al.: push, feedback, counter) for the global namespace and for data writes a
    * replica missed: a node stops pushing an update after `rumorK` pushes to peers that already had it.
    * Higher k leaves fewer nodes unreached (residue ≈ e^{-(k+1)}) at about k+1 messages per node
@@ -141,6 +156,8 @@ export function defaultKvConfig(): KvConfig {
     exchangeConcurrency: 2,
     exchangeMaxKeysPerSecond: 5000,
     merkleSegments: 1024,
+    maxTrees: DEFAULT_MAX_TREES,
+    maxNamespaces: DEFAULT_MAX_NAMESPACES,
     hintDeliveryIntervalMs: 2 * SECOND_MS,
     hintDeliveryBatch: 256,
     tombstoneGraceMs: 10 * SECOND_MS,
@@ -180,6 +197,8 @@ export function validateKvConfig(c: KvConfig): readonly string[] {
   if (!(c.merkleSegments > 0 && (c.merkleSegments & (c.merkleSegments - 1)) === 0)) {
     errors.push(`merkleSegments must be a power of two, got ${c.merkleSegments}`);
   }
+  int('maxTrees', c.maxTrees, 1);
+  int('maxNamespaces', c.maxNamespaces, 1);
   int('hintDeliveryBatch', c.hintDeliveryBatch, 1);
   int('tombstoneGraceMs', c.tombstoneGraceMs, 0);
   int('maxClockOffsetMs', c.maxClockOffsetMs, 0);

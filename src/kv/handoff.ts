@@ -96,12 +96,13 @@ export class Handoff {
       // Every node holds the global namespace: it is never handed off.
       if (ns === GLOBAL_NAMESPACE) continue;
       const n = this.#c.replicas(ns);
-      for (let p = 0; p < ring.partitions; p++) {
+      for (const p of replica.index.partitions(ns)) {
         const partition = p as PartitionId;
         const owners = ring.owners(partition, n);
         if (!everything && owners.includes(this.#init.self)) continue;
         const targets = owners.filter((o) => o !== this.#init.self);
         const reachable = targets.length > 0 && targets.every((o) => this.#c.isUp(o));
+        const movedBefore = moved;
         for await (const entry of replica.iteratePartition(ns, partition)) {
           if (!entry.ok || !reachable) {
             kept++;
@@ -129,6 +130,8 @@ export class Handoff {
           if (r.ok && r.value) moved++;
           else kept++;
         }
+        // A partition handed off entirely holds nothing here now: unlist it (storage is checked first).
+        if (moved > movedBefore) await replica.index.forgetIfEmpty(ns, partition);
       }
     }
     if (moved > 0) this.#c.moved?.(moved);

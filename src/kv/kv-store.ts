@@ -92,12 +92,16 @@ export interface KvPutRequest {
   readonly timeoutMs?: number;
 }
 
-export type KvDeleteRequest = Omit<KvPutRequest, 'value'>;
+export interface KvDeleteRequest extends Omit<KvPutRequest, 'value'> {
+  /** Read quorum of a delete without a context (it reads first); the namespace's default when absent. */
+  readonly r?: string;
+}
 
 /** A client error found before anything was sent: 400, or 413 for an oversized value. */
 export interface KvInvalid {
   readonly kind: 'invalid';
-  readonly status: 400 | 413;
+  /** 400 bad request, 409 the namespace cap refused a new namespace, 413 value too large. */
+  readonly status: 400 | 409 | 413;
   readonly error: string;
 }
 
@@ -123,6 +127,9 @@ export type KvPutResult =
   | { readonly kind: 'ok'; readonly context: VersionVector }
   | KvUnavailable
   | KvInvalid;
+
+/** A delete also answers `notfound` (404): a delete without a context read the key and found nothing live. */
+export type KvDeleteResult = KvPutResult | { readonly kind: 'notfound'; readonly context: VersionVector };
 
 export class KvStore {
   readonly #placement: Placement;
@@ -304,7 +311,14 @@ export class KvStore {
     });
     const epoch = await loadEpoch(components.storage);
     let replica: Replica | undefined;
-    const trees = new PartitionTrees(() => replica as Replica, { segments: init.config.merkleSegments });
+    const trees = new PartitionTrees(
+      {
+        replica: () => replica as Replica,
+        holds: (ns, partition) => (replica as Replica).index.holds(ns, partition),
+        onEmpty: (ns, partition) => void (replica as Replica).index.forgetIfEmpty(ns, partition),
+      },
+      { segments: init.config.merkleSegments, maxTrees: init.config.maxTrees },
+    );
     let global: GlobalNamespace | undefined;
     replica = new Replica(
       {
@@ -315,7 +329,11 @@ export class KvStore {
           if (ns === GLOBAL_NAMESPACE) global?.onChange(key, after?.set);
         },
       },
-      { localId: replicaIdFor(init.self, epoch) },
+      {
+        localId: replicaIdFor(init.self, epoch),
+        maxNamespaces: init.config.maxNamespaces,
+        uncappedNamespaces: [GLOBAL_NAMESPACE],
+      },
     );
     await replica.loadNamespaces();
     global = await GlobalNamespace.open(replica, components.clock);
@@ -427,8 +445,30 @@ export class KvStore {
     return this.#write('put', req, bytesValue(req.value));
   }
 
-  delete(req: KvDeleteRequest): Promise<KvPutResult> {
-    return this.#write('delete', req, TOMBSTONE);
+  /**
+   * A delete with the client's context tombstones what that context covers. One without a context (a blind
+   * delete, as `curl -X DELETE` sends) reads the key first at R and tombstones exactly what the read returned,
+   * as Riak's client-side delete does; nothing live → 404 and nothing written. A write the read did not see
+   * survives (docs/kv.md, "Deletes"). Strict namespaces already read a quorum before every write, so their
+   * deletes always write and answer 204: a 404 there would be a read without ABD's write-back.
+   */
+  async delete(req: KvDeleteRequest): Promise<KvDeleteResult> {
+    if (req.context.length > 0 || req.ns === GLOBAL_NAMESPACE) return this.#write('delete', req, TOMBSTONE);
+    const t0 = this.#c.clock.now();
+    const prep = this.#prepare(req.ns, req.key, req.timeoutMs);
+    if (prep.kind === 'invalid' || prep.ns.strict) return this.#write('delete', req, TOMBSTONE);
+    const { ns, timeoutMs } = prep;
+    const r = resolveQuorum('r', req.r ?? ns.r, ns.n);
+    if (!r.ok) return this.#done('delete', t0, 0, invalid(r.error));
+    const seen = await this.#quorumRead(req, ns, r.value, timeoutMs, false);
+    if (seen.kind === 'unavailable')
+      return this.#done('delete', t0, r.value, { ...unavailable(seen), mayHaveApplied: false });
+    if (seen.kind === 'notfound') return this.#done('delete', t0, r.value, seen);
+    const lww = ns.conflict === 'lww';
+    if (lww) this.#observeStamp(greatestStamp(seen.merged));
+    const found = readValues(seen.merged, lww ? 'latest' : 'siblings');
+    if (found.kind !== 'ok') return this.#done('delete', t0, r.value, found);
+    return this.#write('delete', { ...req, context: found.context }, TOMBSTONE);
   }
 
   async #read(
@@ -585,7 +625,9 @@ export class KvStore {
       });
     }
     const out: KvPutResult =
-      result.kind === 'ok' ? { kind: 'ok', context: join(result.set) } : unavailable(result);
+      result.kind === 'ok'
+        ? { kind: 'ok', context: join(result.set) }
+        : (namespaceLimited(result) ?? unavailable(result));
     return this.#done(op, t0, w.value, out);
   }
 
@@ -642,6 +684,9 @@ export class KvStore {
     return result;
   }
 }
+
+/** How a replica's namespace-cap refusal reads in a quorum's error list (`${failure}: ${message}`). */
+const NAMESPACE_LIMIT_REASON = 'namespace_limit:';
 
 /** The rumor channel of data writes (a namespace name no client can use: it starts with NUL). */
 const DATA_RUMOR_CHANNEL = '\u0000data';
@@ -745,8 +790,19 @@ async function loadOwners(storage: Storage): Promise<Member[]> {
   return out;
 }
 
-function invalid(error: string, status: 400 | 413 = 400): KvInvalid {
+function invalid(error: string, status: KvInvalid['status'] = 400): KvInvalid {
   return { kind: 'invalid', status, error };
+}
+
+/** A write no replica took because every one that answered is at its namespace cap: 409, nothing stored. */
+function namespaceLimited(r: {
+  got: number;
+  errors: readonly { replica: string; reason: string }[];
+}): KvInvalid | undefined {
+  const limited = r.errors.filter((e) => e.reason.startsWith(NAMESPACE_LIMIT_REASON));
+  if (r.got > 0 || limited.length === 0 || limited.length < r.errors.length) return undefined;
+  const detail = limited[0]?.reason.slice(NAMESPACE_LIMIT_REASON.length) ?? '';
+  return invalid(`namespace limit reached: a new namespace cannot be created (${detail.trim()})`, 409);
 }
 
 function unavailable(r: {

@@ -13,37 +13,81 @@ interface Slot {
   building: Promise<MerkleTree> | undefined;
 }
 
+/** Where a partition's data lives and which partitions hold any (the replica's partition index). */
+export interface TreeSource {
+  readonly replica: () => Replica;
+  /** False only if the partition certainly holds nothing here: its tree is the empty tree, never built. */
+  readonly holds: (ns: Namespace, partition: number) => boolean;
+  /** A built tree came out empty, or became empty: the partition may be unlisted (storage is checked). */
+  readonly onEmpty?: (ns: Namespace, partition: number) => void;
+}
+
+export interface PartitionTreesConfig extends MerkleConfig {
+  /**
+   * Trees kept in memory at most (about 17 KiB each at 1024 segments, so 4096 ≈ 70 MiB). Past it the least
+   * recently used tree is dropped and rebuilt from storage when an exchange next needs it: memory stays
+   * bounded whatever the number of namespaces, at the cost of storage scans when the working set is larger.
+   */
+  readonly maxTrees: number;
+}
+
+export const DEFAULT_MAX_TREES = 4096;
+
 /**
- * The Merkle tree of every (namespace, partition) this replica holds, for anti-entropy (DESIGN.md §10,
+ * The Merkle tree of every (namespace, partition) this replica holds data in, for anti-entropy (DESIGN.md §10,
  * docs/antientropy.md). A tree is built from storage the first time an exchange needs it (after a restart,
  * or for a partition never exchanged), and from then on follows every stored change through the replica's
  * change listener, so an exchange never scans storage. Version bytes are the canonical set encoding, equal on
  * every replica holding the same set (the replica hands them over; nothing is encoded twice).
+ *
+ * Memory follows data (issue #12): a partition that holds nothing answers with one shared empty tree, a tree
+ * whose last key goes is dropped, and at most `maxTrees` trees are kept (least recently used go first).
  */
 export class PartitionTrees {
   readonly config: MerkleConfig;
-  readonly #replica: () => Replica;
+  readonly maxTrees: number;
+  readonly #source: TreeSource;
+  /** In least-recently-used order: `tree` moves a slot to the end. */
   readonly #slots = new Map<string, Slot>();
+  /** Never updated: every empty partition shares it. */
+  readonly #empty: MerkleTree;
+  #evicted = 0;
 
-  /** `replica` is a getter: the replica is built with this object's `onChange` as its listener. */
-  constructor(replica: () => Replica, config: Partial<MerkleConfig> = {}) {
-    this.#replica = replica;
-    this.config = merkleConfig(config);
+  constructor(source: TreeSource, config: Partial<PartitionTreesConfig> = {}) {
+    this.#source = source;
+    const { maxTrees = DEFAULT_MAX_TREES, ...merkle } = config;
+    if (!Number.isInteger(maxTrees) || maxTrees < 1)
+      throw new RangeError(`maxTrees must be >= 1, got ${maxTrees}`);
+    this.maxTrees = maxTrees;
+    this.config = merkleConfig(merkle);
+    this.#empty = new MerkleTree(this.config);
   }
 
   /** The replica's change listener. */
   readonly onChange: ReplicaChangeListener = (ns, partition, key, before, after) => {
-    const slot = this.#slots.get(slotKey(ns, partition));
+    const k = slotKey(ns, partition);
+    const slot = this.#slots.get(k);
     if (slot === undefined) return; // not built yet: the build from storage will see this change
     if (slot.building !== undefined) slot.changedDuringBuild = true;
-    slot.tree?.update(key, before?.bytes, after?.bytes);
+    const tree = slot.tree;
+    if (tree === undefined) return;
+    tree.update(key, before?.bytes, after?.bytes);
+    if (tree.size === 0 && slot.building === undefined) {
+      this.#slots.delete(k);
+      this.#source.onEmpty?.(ns, partition);
+    }
   };
 
-  /** Trees built so far (for metrics and /cluster/convergence). */
+  /** Trees held in memory (for metrics and /cluster/convergence). */
   get built(): number {
     let n = 0;
     for (const s of this.#slots.values()) if (s.tree !== undefined) n++;
     return n;
+  }
+
+  /** Trees dropped to stay within `maxTrees` so far. */
+  get evicted(): number {
+    return this.#evicted;
   }
 
   /** The partition's tree, built from storage first if needed. Concurrent callers share one build. */
@@ -51,14 +95,18 @@ export class PartitionTrees {
     const key = slotKey(ns, partition);
     let slot = this.#slots.get(key);
     if (slot === undefined) {
+      if (!this.#source.holds(ns, partition)) return Promise.resolve(this.#empty);
       slot = { tree: undefined, changedDuringBuild: false, building: undefined };
-      this.#slots.set(key, slot);
+    } else {
+      this.#slots.delete(key);
     }
+    this.#slots.set(key, slot);
     if (slot.tree !== undefined && slot.building === undefined) return Promise.resolve(slot.tree);
-    slot.building ??= this.#build(ns, partition, slot).finally(() => {
-      if (slot !== undefined) slot.building = undefined;
+    const s = slot;
+    s.building ??= this.#build(ns, partition, s).finally(() => {
+      s.building = undefined;
     });
-    return slot.building;
+    return s.building;
   }
 
   /** Forget a tree (a corrupt record was found, or for tests): the next `tree` rebuilds it from storage. */
@@ -67,20 +115,41 @@ export class PartitionTrees {
   }
 
   async #build(ns: Namespace, partition: number, slot: Slot): Promise<MerkleTree> {
+    const key = slotKey(ns, partition);
     for (let attempt = 1; ; attempt++) {
       slot.changedDuringBuild = false;
       // Updates during the scan go to the old tree (if any) and flag the scan as unreliable.
       const fresh = new MerkleTree(this.config);
-      for await (const e of this.#replica().iteratePartition(ns, partition)) {
+      for await (const e of this.#source.replica().iteratePartition(ns, partition)) {
         if (e.ok) fresh.update(e.key, undefined, e.setBytes);
       }
       if (!slot.changedDuringBuild || attempt >= MAX_BUILD_ATTEMPTS) {
         // After the last attempt a tree that may be off by a few keys is still useful: a wrong segment only
         // causes a spurious (harmless) repair; it is rebuilt on the next invalidate.
-        slot.tree = fresh;
-        if (slot.changedDuringBuild) this.#slots.delete(slotKey(ns, partition));
+        if (this.#slots.get(key) !== slot) return fresh; // invalidated or evicted meanwhile: answer, keep nothing
+        if (slot.changedDuringBuild) this.#slots.delete(key);
+        else if (fresh.size === 0) {
+          this.#slots.delete(key);
+          this.#source.onEmpty?.(ns, partition);
+          return this.#empty;
+        } else {
+          slot.tree = fresh;
+          this.#evict();
+        }
         return fresh;
       }
+    }
+  }
+
+  /** Drops least recently used built trees (never one being built) until at most `maxTrees` remain. */
+  #evict(): void {
+    let excess = this.built - this.maxTrees;
+    for (const [k, s] of this.#slots) {
+      if (excess <= 0) return;
+      if (s.tree === undefined || s.building !== undefined) continue;
+      this.#slots.delete(k);
+      this.#evicted++;
+      excess--;
     }
   }
 }

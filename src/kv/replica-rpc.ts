@@ -55,7 +55,13 @@ export interface KvEntry {
 }
 
 /** Why a replica could not serve a request; `unavailable` is the transport's (timeout, unreachable…). */
-export type KvFailureKind = 'corrupt' | 'storage' | 'full' | 'bad_request' | 'unavailable';
+export type KvFailureKind =
+  | 'corrupt'
+  | 'storage'
+  | 'full'
+  | 'namespace_limit'
+  | 'bad_request'
+  | 'unavailable';
 
 export type KvResponse =
   | { readonly kind: 'found'; readonly set: VSet }
@@ -73,6 +79,7 @@ const FAILURE_KINDS: ReadonlySet<string> = new Set<KvFailureKind>([
   'corrupt',
   'storage',
   'full',
+  'namespace_limit',
   'bad_request',
   'unavailable',
 ]);

@@ -155,6 +155,8 @@ function fromError(e: ReplicaError): KvResponse {
       return failure('storage', `${e.code}: ${e.message}`);
     case 'full':
       return failure('full', `hint store holds ${e.limit} hints`);
+    case 'namespace-limit':
+      return failure('namespace_limit', `node holds ${e.limit} namespaces, its limit (store.maxNamespaces)`);
   }
 }
 

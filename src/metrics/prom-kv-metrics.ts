@@ -78,6 +78,11 @@ export function createPromKvMetrics(
     help: 'Tombstones removed from storage after all N primaries held them for the grace period.',
     registers,
   });
+  const namespaceLimit = new Counter({
+    name: `${p}kv_namespace_limit_refusals_total`,
+    help: "Writes refused because they would add a namespace past this node's store.maxNamespaces.",
+    registers,
+  });
   const exchanges = new Counter({
     name: `${p}aae_exchanges_total`,
     help: 'Merkle anti-entropy exchanges this node started, by outcome (ok or error).',
@@ -160,6 +165,7 @@ export function createPromKvMetrics(
         if (isCountable(n)) hintsDelivered.inc(n);
       },
       reaped: () => reaped.inc(),
+      namespaceLimit: () => namespaceLimit.inc(),
     },
   };
 }

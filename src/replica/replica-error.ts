@@ -8,7 +8,9 @@ export type ReplicaError =
   /** The storage engine failed or is closed. */
   | { readonly kind: 'storage'; readonly code: StorageErrorCode; readonly message: string }
   /** The hint store holds `limit` hints already. */
-  | { readonly kind: 'full'; readonly limit: number };
+  | { readonly kind: 'full'; readonly limit: number }
+  /** The write would add a namespace to a replica that holds `limit` namespaces already. */
+  | { readonly kind: 'namespace-limit'; readonly limit: number };
 
 export type ReplicaResult<T> =
   | { readonly ok: true; readonly value: T }

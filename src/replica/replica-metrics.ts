@@ -14,6 +14,8 @@ export interface ReplicaMetrics {
   hintsDelivered(n: number): void;
   /** One tombstone removed from storage. */
   reaped(): void;
+  /** One write refused because it would add a namespace past the node's limit. */
+  namespaceLimit(): void;
 }
 
 export const NOOP_REPLICA_METRICS: ReplicaMetrics = Object.freeze({
@@ -22,4 +24,5 @@ export const NOOP_REPLICA_METRICS: ReplicaMetrics = Object.freeze({
   hintsStored: () => {},
   hintsDelivered: () => {},
   reaped: () => {},
+  namespaceLimit: () => {},
 });

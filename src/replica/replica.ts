@@ -20,6 +20,7 @@ import {
   versionedValueEquals,
 } from '../versioning/versioned-value.js';
 import { KeyLock, lockKey } from './key-lock.js';
+import { DEFAULT_MAX_NAMESPACES, PartitionIndex } from './partition-index.js';
 import { bytesEqual, checkMs, type DecodedRecord, decodeRecord, encodeRecordWithSetBytes } from './record.js';
 import { fail, guardStorage, ok, type ReplicaError, type ReplicaResult } from './replica-error.js';
 import { NOOP_REPLICA_METRICS, type ReplicaMetrics } from './replica-metrics.js';
@@ -57,6 +58,10 @@ export interface ReplicaInit {
   /** This node's replica id: the origin of every dot it mints in `coordinate`. */
   readonly localId: ReplicaId;
   readonly limits?: VersioningLimits;
+  /** Client namespaces this replica stores data in at most; a write into one more is refused. */
+  readonly maxNamespaces?: number;
+  /** Namespaces always accepted and not counted against `maxNamespaces` (the global one). */
+  readonly uncappedNamespaces?: readonly Namespace[];
 }
 
 export interface MergeOutcome {
@@ -88,14 +93,10 @@ export type PartitionEntry =
  *
  * Records are envelopes (`record.ts`) carrying the time of the last local change, for the reap grace.
  */
-/** Reserved namespace listing every client namespace this replica holds data in (handoff walks them). */
-export const NAMESPACE_INDEX = '\u0000namespaces';
-const utf8 = new TextEncoder();
-const utf8Decoder = new TextDecoder();
-
 export class Replica {
   #localId: ReplicaId;
-  readonly #namespaces = new Set<Namespace>();
+  /** Which (namespace, partition) pairs hold data here: anti-entropy and handoff walk only those. */
+  readonly index: PartitionIndex;
   readonly #storage: Storage;
   readonly #metrics: ReplicaMetrics;
   readonly #limits: VersioningLimits;
@@ -108,6 +109,11 @@ export class Replica {
     this.#metrics = components.metrics ?? NOOP_REPLICA_METRICS;
     this.#localId = init.localId;
     this.#limits = init.limits ?? DEFAULT_VERSIONING_LIMITS;
+    this.index = new PartitionIndex(
+      components.storage,
+      init.maxNamespaces ?? DEFAULT_MAX_NAMESPACES,
+      init.uncappedNamespaces,
+    );
   }
 
   /** This replica's id: the origin of every dot it mints in `coordinate`. */
@@ -124,16 +130,14 @@ export class Replica {
     this.#localId = id;
   }
 
-  /** Loads the namespace index (call once after construction, before `namespaces`). */
-  async loadNamespaces(): Promise<void> {
-    for await (const [k] of this.#storage.iterate(NAMESPACE_INDEX, { partition: 0 })) {
-      this.#namespaces.add(utf8Decoder.decode(k.key));
-    }
+  /** Loads the partition index (call once after construction, before `namespaces`). */
+  loadNamespaces(): Promise<void> {
+    return this.index.load();
   }
 
-  /** Client namespaces this replica has stored data in (since `loadNamespaces`). */
+  /** Client namespaces this replica holds data in. */
   namespaces(): readonly Namespace[] {
-    return [...this.#namespaces].sort();
+    return this.index.namespaces();
   }
 
   /**
@@ -194,9 +198,9 @@ export class Replica {
       const context =
         supersede && before !== undefined ? mergeVv(clientContext, join(before)) : clientContext;
       const set = update(newWithContext(context, value), before, this.#localId);
-      await this.#noteNamespace(ns);
       const bytes = encodeSet(set);
-      await this.#storage.put(ns, { partition, key }, encodeRecordWithSetBytes(nowMs, bytes));
+      const w = await this.#store(ns, partition, key, encodeRecordWithSetBytes(nowMs, bytes));
+      if (!w.ok) return w;
       this.#onChange(ns, partition, key, stored(current.value), { set, bytes });
       return ok(set);
     });
@@ -224,9 +228,9 @@ export class Replica {
       const changed =
         before === undefined ? size(incoming) > 0 || incoming.entries.length > 0 : !equal(before, set);
       if (changed) {
-        await this.#noteNamespace(ns);
         const bytes = encodeSet(set);
-        await this.#storage.put(ns, { partition, key }, encodeRecordWithSetBytes(nowMs, bytes));
+        const w = await this.#store(ns, partition, key, encodeRecordWithSetBytes(nowMs, bytes));
+        if (!w.ok) return w;
         this.#onChange(ns, partition, key, stored(current.value), { set, bytes });
       }
       this.#metrics.merges(changed);
@@ -297,10 +301,25 @@ export class Replica {
     }
   }
 
-  async #noteNamespace(ns: Namespace): Promise<void> {
-    if (this.#namespaces.has(ns)) return;
-    await this.#storage.put(NAMESPACE_INDEX, { partition: 0, key: utf8.encode(ns) }, Uint8Array.of(1));
-    this.#namespaces.add(ns);
+  /** Stores a record, listing its partition in the index first (refused past the namespace cap). */
+  async #store(
+    ns: Namespace,
+    partition: number,
+    key: Uint8Array,
+    record: Uint8Array,
+  ): Promise<ReplicaResult<void>> {
+    this.index.enter(ns);
+    try {
+      const noted = await this.index.note(ns, partition);
+      if (!noted.ok) {
+        this.#metrics.namespaceLimit();
+        return fail({ kind: 'namespace-limit', limit: noted.limit });
+      }
+      await this.#storage.put(ns, { partition, key }, record);
+      return ok(undefined);
+    } finally {
+      this.index.leave(ns);
+    }
   }
 
   async #read(

@@ -18,7 +18,7 @@
  *
  * Everything derives from the seed; the report carries a trace hash so a replay can be checked to be exact.
  */
-import type { KvGetResult, KvPutResult, KvStore } from '../../../src/kv/kv-store.js';
+import type { KvDeleteResult, KvGetResult, KvStore } from '../../../src/kv/kv-store.js';
 import { type Random, seededRandom } from '../../../src/runtime/random.js';
 import {
   checkOperations,
@@ -146,7 +146,7 @@ export async function runFaultSeed(seed: number, opts: FaultRunOptions = {}): Pr
   };
   const withGiveUp = <T>(p: Promise<T>): Promise<T | 'gave-up'> =>
     Promise.race([p, sleep(CLIENT_GIVE_UP_MS).then(() => 'gave-up' as const)]);
-  const note = (what: string, r: KvGetResult | KvPutResult | 'gave-up'): void => {
+  const note = (what: string, r: KvGetResult | KvDeleteResult | 'gave-up'): void => {
     if (r !== 'gave-up' && r.kind === 'invalid') errors.push(`${what}: invalid ${r.status}: ${r.error}`);
   };
 
@@ -242,7 +242,7 @@ export async function runFaultSeed(seed: number, opts: FaultRunOptions = {}): Pr
     id: number,
     input: KvInput & { op: 'write' | 'delete' },
     call: number,
-    res: KvPutResult | 'gave-up',
+    res: KvDeleteResult | 'gave-up',
   ): void => {
     note(`strict ${input.op}`, res);
     if (res !== 'gave-up' && res.kind === 'ok')

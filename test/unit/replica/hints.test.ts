@@ -38,6 +38,7 @@ function gauges(): ReplicaMetrics & { readonly seen: { stored: number; delivered
       seen.delivered += n;
     },
     reaped: () => {},
+    namespaceLimit: () => {},
   };
 }
 
@@ -154,6 +155,7 @@ describe('HintStore', () => {
       hintsStored: () => {},
       hintsDelivered: () => {},
       reaped: () => {},
+      namespaceLimit: () => {},
     };
     const hints = await HintStore.open({ storage, metrics });
     await hints.addHint('n2', 'data', key('k'), 0, write(A, 'x'), 1);

@@ -19,7 +19,13 @@ const B = replicaId('b');
 const C = replicaId('c');
 
 function countingMetrics(): ReplicaMetrics & { readonly counts: Record<string, number> } {
-  const counts: Record<string, number> = { corrupt: 0, reaped: 0, changed: 0, unchanged: 0 };
+  const counts: Record<string, number> = {
+    corrupt: 0,
+    reaped: 0,
+    changed: 0,
+    unchanged: 0,
+    namespaceLimit: 0,
+  };
   const inc = (k: string) => () => {
     counts[k] = (counts[k] ?? 0) + 1;
   };
@@ -30,6 +36,7 @@ function countingMetrics(): ReplicaMetrics & { readonly counts: Record<string, n
     hintsStored: () => {},
     hintsDelivered: () => {},
     reaped: inc('reaped'),
+    namespaceLimit: inc('namespaceLimit'),
   };
 }
 
