@@ -7,6 +7,7 @@ import { sealedTransport } from './kv/sealed-transport.js';
 import { lanConfig, localConfig, type MembershipConfig, wanConfig } from './membership/config.js';
 import { Membership } from './membership/membership.js';
 import { registerRumorMetrics } from './metrics/prom-kv-metrics.js';
+import { registerUnknownMessageMetrics } from './metrics/prom-transport-metrics.js';
 import { createMetricsRegistry, type MetricsRegistry } from './metrics/registry.js';
 import { realRuntime } from './runtime/real.js';
 import { openDurableStorage } from './storage/default-storage.js';
@@ -14,7 +15,7 @@ import { openMemoryStorage } from './storage/memory-storage.js';
 import type { Storage } from './storage/storage.js';
 import { RequestRouter } from './transport/request-router.js';
 import { UdpTransport } from './transport/udp-transport.js';
-import { Keyring } from './wire/index.js';
+import { Keyring, SealStats } from './wire/index.js';
 
 /**
  * The composition root (DESIGN.md §1): the only module that knows which concrete classes make a node —
@@ -95,6 +96,8 @@ export async function startNode(s: NodeSettings): Promise<HearsayNode> {
     keyring = r.value;
   }
   const runtime = realRuntime();
+  // Before the transport, so the drops it sees from its first packet on reach /metrics.
+  const metrics = createMetricsRegistry({ node: s.name, collectDefault: true });
   let transport: UdpTransport;
   try {
     transport = await UdpTransport.bind({
@@ -102,6 +105,7 @@ export async function startNode(s: NodeSettings): Promise<HearsayNode> {
       port: s.port,
       maxPacketBytes: s.mtuBytes,
       scheduler: runtime.scheduler,
+      metrics: metrics.transport(),
     });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
@@ -111,7 +115,6 @@ export async function startNode(s: NodeSettings): Promise<HearsayNode> {
       throw new NodeSetupError(`cannot bind ${s.bind}: no such local address (--bind)`);
     throw new NodeSetupError(`cannot bind ${s.bind}:${s.port}: ${(err as Error).message}`);
   }
-  const metrics = createMetricsRegistry({ node: s.name, collectDefault: true });
   let storage: Storage;
   try {
     storage = await openStorage(s.dataDir);
@@ -172,6 +175,8 @@ export async function startNode(s: NodeSettings): Promise<HearsayNode> {
           keyring,
           label: s.label,
           requireEncryption: true,
+          // Store frames failing the label or key check are refused stream traffic, counted by kind.
+          stats: new SealStats((kind) => metrics.transport().streamRejected(kind)),
         }),
         storage,
         members: () => view.members(),
@@ -196,6 +201,7 @@ export async function startNode(s: NodeSettings): Promise<HearsayNode> {
   const m = membership;
   const store = kv;
   registerRumorMetrics(metrics.promRegistry, metrics.prefix, () => store.rumorStats());
+  registerUnknownMessageMetrics(metrics.promRegistry, metrics.prefix, () => m.decodeStats.unknownMessages);
   m.start();
   store.start();
   if (s.join.length > 0) {

@@ -13,6 +13,7 @@ import type { ReplicaMetrics } from '../replica/replica-metrics.js';
 import type { MembershipMetrics } from './membership-metrics.js';
 import { createPromKvMetrics } from './prom-kv-metrics.js';
 import { createPromMembershipMetrics } from './prom-membership-metrics.js';
+import { createPromTransportMetrics, type PromTransportMetrics } from './prom-transport-metrics.js';
 
 export const DEFAULT_METRICS_PREFIX = 'hearsay_';
 
@@ -37,6 +38,11 @@ export interface MetricsRegistry {
   readonly promRegistry: Registry;
   /** The membership layer's metrics; the same object on every call (metrics are registered once). */
   membership(): MembershipMetrics;
+  /**
+   * The transport's drops and refused stream connections (memoised). Its packet drops land in the
+   * membership metrics' hearsay_net_packets_dropped_total, so this registers those too.
+   */
+  transport(): PromTransportMetrics;
   /** The store's metrics: its coordinator's and its replica's (memoised like `membership`). */
   kv(): {
     readonly coordinator: CoordinatorMetrics;
@@ -56,15 +62,24 @@ export function createMetricsRegistry(options: MetricsRegistryOptions): MetricsR
   // Memoised: prom-client rejects registering the same name twice in one registry.
   let membership: MembershipMetrics | undefined;
   let kv: ReturnType<typeof createPromKvMetrics> | undefined;
+  let transport: PromTransportMetrics | undefined;
+  const membershipMetrics = (): MembershipMetrics => {
+    membership ??= createPromMembershipMetrics(register, prefix);
+    return membership;
+  };
 
   return {
     node: options.node,
     prefix,
     contentType: register.contentType,
     promRegistry: register,
-    membership() {
-      membership ??= createPromMembershipMetrics(register, prefix);
-      return membership;
+    membership: membershipMetrics,
+    transport() {
+      if (transport === undefined) {
+        const m = membershipMetrics();
+        transport = createPromTransportMetrics(register, prefix, (reason) => m.packetDropped(reason));
+      }
+      return transport;
     },
     kv() {
       kv ??= createPromKvMetrics(register, prefix);

@@ -33,6 +33,15 @@ export interface TransportConfig {
    */
   readonly idleTimeoutMs: number;
   /**
+   * An accepted connection that has not delivered one complete frame this long after it was accepted is
+   * closed (and counted as `first-frame-timeout`). Without it a peer sending 0–8 bytes holds a socket and
+   * its buffers until the idle timeout (2 × idleTimeoutMs). Our own requesters write their first request
+   * as soon as they connect, so a legitimate first frame only misses this when it is large and the link
+   * slow: at the default 5,000 ms an 8 MiB push/pull needs about 1.7 MB/s. Raise it on slow WAN links;
+   * lowering it frees garbage connections sooner.
+   */
+  readonly firstFrameTimeoutMs: number;
+  /**
    * Outbound connections kept per peer. Requests are multiplexed by id, so 1 is usually enough; more only
    * helps when one large transfer would otherwise delay small requests behind it (head-of-line blocking).
    */
@@ -54,6 +63,7 @@ export const DEFAULT_TRANSPORT_CONFIG: TransportConfig = {
   maxFrameBytes: 8 * 1024 * 1024,
   connectTimeoutMs: 5_000,
   idleTimeoutMs: 30_000,
+  firstFrameTimeoutMs: 5_000,
   maxConnsPerPeer: 1,
   bindRetries: 8,
   udpRecvBufferBytes: 2 * 1024 * 1024,
@@ -86,6 +96,7 @@ export function resolveTransportConfig(partial: Partial<TransportConfig> = {}): 
   );
   check(c.connectTimeoutMs > 0, `connectTimeoutMs must be > 0, got ${c.connectTimeoutMs}`);
   check(c.idleTimeoutMs > 0, `idleTimeoutMs must be > 0, got ${c.idleTimeoutMs}`);
+  check(c.firstFrameTimeoutMs > 0, `firstFrameTimeoutMs must be > 0, got ${c.firstFrameTimeoutMs}`);
   check(Number.isInteger(c.maxConnsPerPeer) && c.maxConnsPerPeer >= 1, 'maxConnsPerPeer must be ≥ 1');
   check(Number.isInteger(c.bindRetries) && c.bindRetries >= 1, 'bindRetries must be ≥ 1');
   check(c.udpRecvBufferBytes >= 0, 'udpRecvBufferBytes must be ≥ 0');

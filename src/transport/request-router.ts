@@ -1,4 +1,11 @@
-import type { Address, PacketHandler, RequestHandler, SendResult, Transport } from './transport.js';
+import {
+  type Address,
+  type PacketHandler,
+  type RequestHandler,
+  RequestRefusedError,
+  type SendResult,
+  type Transport,
+} from './transport.js';
 
 /**
  * Several services share one transport's request/response channel (membership push/pull today; replica
@@ -45,10 +52,12 @@ export class RequestRouter {
 
   private dispatch(from: Address, bytes: Uint8Array): Uint8Array | Promise<Uint8Array> {
     const id = bytes[0];
-    if (id === undefined) throw new Error('empty request: no service id');
+    // Thrown errors reach the requester as a `remote` TransportError with this message; the refusal
+    // type lets the stream channel count them as garbage from the peer rather than as our own failures.
+    if (id === undefined) throw new RequestRefusedError('empty-request', 'empty request: no service id');
     const handler = this.handlers.get(id);
-    // Thrown errors reach the requester as a `remote` TransportError with this message.
-    if (handler === undefined) throw new Error(`no service ${id} on this node`);
+    if (handler === undefined)
+      throw new RequestRefusedError('unknown-service', `no service ${id} on this node`);
     return handler(from, bytes.subarray(1));
   }
 }

@@ -11,9 +11,57 @@ export type PacketDropReason =
   /** The packet handler threw; the packet counts as received but its processing failed. */
   | 'handlerError';
 
+export const PACKET_DROP_REASONS: readonly PacketDropReason[] = [
+  'oversize',
+  'empty',
+  'badAddress',
+  'sendError',
+  'handlerError',
+];
+
 /**
- * Plain counters of one transport. Exposed as a snapshot (`UdpTransport.stats`); the metrics registry can
- * export them as hearsay_transport_* later without the transport importing it.
+ * Why the stream channel closed a connection, or refused a request, because of what the peer sent (or did
+ * not send). Stable strings: they become the `reason` label of hearsay_net_stream_rejected_total.
+ */
+export const STREAM_REJECT_REASONS = [
+  /** A frame header announced more than maxFrameBytes; the connection is closed before buffering it. */
+  'frame-too-large',
+  /** A frame header with an unknown type byte: not our protocol, or a corrupt stream. Connection closed. */
+  'bad-frame-type',
+  /** A frame of the wrong direction (a response to the acceptor, a request to the connector). Closed. */
+  'unexpected-frame',
+  /** An accepted connection delivered no complete frame within firstFrameTimeoutMs. Closed. */
+  'first-frame-timeout',
+  /**
+   * An accepted connection sat without requests for 2 × idleTimeoutMs. Our own peers close theirs first
+   * (after 1–2 × idleTimeoutMs), so this is a peer that vanished without a FIN or holds sockets open.
+   */
+  'idle-timeout',
+  /** A request frame with no service id byte (request-router.ts). The connection stays open. */
+  'empty-request',
+  /** A request for a service this node does not run (request-router.ts). The connection stays open. */
+  'unknown-service',
+] as const;
+
+export type StreamRejectReason = (typeof STREAM_REJECT_REASONS)[number];
+
+/**
+ * Where the transport reports drops and refusals as they happen, so they reach `/metrics` (the metrics
+ * layer implements it; the transport never imports that layer). Calls must not throw.
+ */
+export interface TransportMetrics {
+  packetDropped(reason: PacketDropReason): void;
+  streamRejected(reason: StreamRejectReason): void;
+}
+
+export const NOOP_TRANSPORT_METRICS: TransportMetrics = Object.freeze({
+  packetDropped: () => {},
+  streamRejected: () => {},
+});
+
+/**
+ * Plain counters of one transport, exposed as a snapshot (`UdpTransport.stats`). Drops and refusals are
+ * also reported as they happen to the `TransportMetrics` given to the transport.
  */
 export interface TransportStats {
   packetsIn: number;
@@ -31,6 +79,8 @@ export interface TransportStats {
   framesOversize: number;
   /** Connections closed because of an unknown frame type or a frame of the wrong direction. */
   framesMalformed: number;
+  /** Connections closed and requests refused because of the peer, by reason (both directions). */
+  streamRejected: Record<StreamRejectReason, number>;
   /** Responses whose request id matched nothing (usually: the request had already timed out). */
   framesUnmatched: number;
   connectionsOpened: number;
@@ -59,6 +109,10 @@ export function emptyTransportStats(): TransportStats {
     frameBytesOut: 0,
     framesOversize: 0,
     framesMalformed: 0,
+    streamRejected: Object.fromEntries(STREAM_REJECT_REASONS.map((r) => [r, 0])) as Record<
+      StreamRejectReason,
+      number
+    >,
     framesUnmatched: 0,
     connectionsOpened: 0,
     connectionsAccepted: 0,
@@ -73,7 +127,7 @@ export function emptyTransportStats(): TransportStats {
 
 /** A deep copy, so callers can diff snapshots. */
 export function snapshotStats(s: TransportStats): TransportStats {
-  return { ...s, packetsDropped: { ...s.packetsDropped } };
+  return { ...s, packetsDropped: { ...s.packetsDropped }, streamRejected: { ...s.streamRejected } };
 }
 
 /** Structured logging hook, shaped like pino's `(fields, msg)` so a pino logger can be passed directly. */

@@ -1,12 +1,20 @@
 import { connect, type Server, type Socket } from 'node:net';
 import type { Cancel, Scheduler } from '../runtime/scheduler.js';
-import { checkFrameSize, encodeFrameHeader, type Frame, FrameDecoder, FrameType } from './frame-codec.js';
-import type { TransportLogger, TransportStats } from './stats.js';
+import {
+  checkFrameSize,
+  type DecodeError,
+  encodeFrameHeader,
+  type Frame,
+  FrameDecoder,
+  FrameType,
+} from './frame-codec.js';
+import type { StreamRejectReason, TransportLogger, TransportMetrics, TransportStats } from './stats.js';
 import {
   type Address,
   formatAddress,
   parseAddress,
   type RequestHandler,
+  RequestRefusedError,
   TransportError,
   type TransportErrorCode,
 } from './transport.js';
@@ -15,12 +23,14 @@ export interface StreamChannelInit {
   readonly maxFrameBytes: number;
   readonly connectTimeoutMs: number;
   readonly idleTimeoutMs: number;
+  readonly firstFrameTimeoutMs: number;
   readonly maxConnsPerPeer: number;
 }
 
 export interface StreamChannelComponents {
   readonly scheduler: Scheduler;
   readonly stats: TransportStats;
+  readonly metrics: TransportMetrics;
   readonly log: TransportLogger;
 }
 
@@ -111,12 +121,11 @@ class OutboundConnection {
   }
 
   private onData(chunk: Buffer): void {
-    const { stats, log } = this.channel.components;
+    const { log } = this.channel.components;
     const result = this.decoder.push(chunk);
     for (const frame of result.frames) this.onFrame(frame);
     if (!result.ok) {
-      if (result.error === 'oversize') stats.framesOversize++;
-      else stats.framesMalformed++;
+      this.channel.countBadFrame(result.error);
       log.warn({ peer: this.peer, error: result.error }, 'closing connection: bad frame from peer');
       this.destroy(
         result.error === 'oversize' ? 'oversize' : 'closed',
@@ -132,6 +141,7 @@ class OutboundConnection {
     if (frame.type === FrameType.Request) {
       // Requests only flow from connector to acceptor; a request here is a protocol violation.
       stats.framesMalformed++;
+      this.channel.reject('unexpected-frame');
       this.destroy('closed', `peer ${this.peer} sent a request on an outbound connection`);
       return;
     }
@@ -226,6 +236,23 @@ export class StreamChannel {
     this.handler = handler;
   }
 
+  /** Counts a connection closed or a request refused because of the peer (stats and metrics). */
+  reject(reason: StreamRejectReason): void {
+    this.components.stats.streamRejected[reason]++;
+    this.components.metrics.streamRejected(reason);
+  }
+
+  /** Counts a frame the decoder refused; the caller closes the connection. */
+  countBadFrame(error: DecodeError): void {
+    if (error === 'oversize') {
+      this.components.stats.framesOversize++;
+      this.reject('frame-too-large');
+    } else {
+      this.components.stats.framesMalformed++;
+      this.reject('bad-frame-type');
+    }
+  }
+
   request(to: Address, bytes: Uint8Array, timeoutMs: number): Promise<Uint8Array> {
     if (this.closed) return Promise.reject(new TransportError('closed', 'transport is closed'));
     try {
@@ -292,6 +319,7 @@ export class StreamChannel {
     let inFlight = 0;
     let activity = 0;
     let activitySeen = 0;
+    let framed = false;
     // Same periodic check as the outbound side, with twice the period (see TransportConfig.idleTimeoutMs).
     const armIdle = (): Cancel =>
       scheduler.after(2 * this.init.idleTimeoutMs, () => {
@@ -302,14 +330,24 @@ export class StreamChannel {
           return;
         }
         stats.connectionsIdleClosed++;
+        this.reject('idle-timeout');
         socket.destroy();
       });
     let cancelIdle = armIdle();
+    // A peer that connects and sends nothing, or a few bytes, would otherwise hold the socket until the
+    // idle check; one complete frame proves it speaks the protocol (see TransportConfig.firstFrameTimeoutMs).
+    const cancelFirstFrame = scheduler.after(this.init.firstFrameTimeoutMs, () => {
+      if (socket.destroyed || framed) return;
+      this.reject('first-frame-timeout');
+      log.debug({ from, buffered: decoder.bufferedBytes }, 'closing connection: no frame in time');
+      socket.destroy();
+    });
     socket.on('error', (err: NodeJS.ErrnoException) => {
       log.debug({ from, err: err.code ?? err.message }, 'inbound connection error');
     });
     socket.on('close', () => {
       cancelIdle();
+      cancelFirstFrame();
       this.inbound.delete(socket);
     });
     socket.on('data', (chunk: Buffer) => {
@@ -317,8 +355,13 @@ export class StreamChannel {
       for (const frame of result.frames) {
         stats.framesIn++;
         stats.frameBytesIn += frame.payload.length;
+        if (!framed) {
+          framed = true;
+          cancelFirstFrame();
+        }
         if (frame.type !== FrameType.Request) {
           stats.framesMalformed++;
+          this.reject('unexpected-frame');
           log.warn({ from }, 'closing connection: response frame on an inbound connection');
           socket.destroy();
           return;
@@ -330,8 +373,7 @@ export class StreamChannel {
         });
       }
       if (!result.ok) {
-        if (result.error === 'oversize') stats.framesOversize++;
-        else stats.framesMalformed++;
+        this.countBadFrame(result.error);
         log.warn({ from, error: result.error }, 'closing connection: bad frame from peer');
         socket.destroy();
       }
@@ -348,6 +390,7 @@ export class StreamChannel {
       checkFrameSize(response.length, this.init.maxFrameBytes);
     } catch (err) {
       stats.requestHandlerErrors++;
+      if (err instanceof RequestRefusedError) this.reject(err.reason);
       const msg = Buffer.from(err instanceof Error ? err.message : String(err), 'utf8');
       if (!socket.destroyed) {
         writeFrame(

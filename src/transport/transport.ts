@@ -3,6 +3,8 @@
  * payloads too large for one datagram. Implemented by UDP+TCP (src/transport/udp-transport.ts) and by the
  * simulator (src/sim). Addresses are "host:port" strings, as in memberlist.
  */
+import type { StreamRejectReason } from './stats.js';
+
 export type Address = string;
 
 /** Why a datagram was not handed to the network. Sending is best-effort: `ok` does not mean delivered. */
@@ -30,6 +32,21 @@ export class TransportError extends Error {
   ) {
     super(message);
     this.name = 'TransportError';
+  }
+}
+
+/**
+ * Thrown by a request handler that refuses a request because of what the peer sent (not because of a
+ * local failure): the requester still gets a `remote` error with the message, and the stream channel
+ * also counts the refusal under `reason`, so garbage from peers is told apart from our own failures.
+ */
+export class RequestRefusedError extends Error {
+  constructor(
+    readonly reason: StreamRejectReason,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'RequestRefusedError';
   }
 }
 

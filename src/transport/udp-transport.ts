@@ -4,10 +4,12 @@ import type { Scheduler } from '../runtime/scheduler.js';
 import { resolveTransportConfig, type TransportConfig } from './config.js';
 import {
   emptyTransportStats,
+  NOOP_TRANSPORT_METRICS,
   type PacketDropReason,
   silentLogger,
   snapshotStats,
   type TransportLogger,
+  type TransportMetrics,
   type TransportStats,
 } from './stats.js';
 import { StreamChannel } from './stream-channel.js';
@@ -25,6 +27,8 @@ export type UdpTransportOptions = Partial<TransportConfig> & {
   /** Timers for request timeouts, connect timeouts and idle connections. */
   readonly scheduler: Scheduler;
   readonly log?: TransportLogger;
+  /** Where drops and refused connections are reported as they happen (besides `stats`). Default: nowhere. */
+  readonly metrics?: TransportMetrics;
 };
 
 /**
@@ -38,6 +42,7 @@ export class UdpTransport implements Transport {
   readonly maxFrameBytes: number;
   private readonly counters: TransportStats;
   private readonly log: TransportLogger;
+  private readonly metrics: TransportMetrics;
   private packetHandler: PacketHandler | null = null;
   private closing: Promise<void> | null = null;
 
@@ -48,6 +53,7 @@ export class UdpTransport implements Transport {
     private readonly channel: StreamChannel,
     counters: TransportStats,
     log: TransportLogger,
+    metrics: TransportMetrics,
     port: number,
   ) {
     this.maxPacketBytes = config.maxPacketBytes;
@@ -55,12 +61,13 @@ export class UdpTransport implements Transport {
     this.localAddress = formatAddress(config.advertiseHost ?? config.host, port);
     this.counters = counters;
     this.log = log;
+    this.metrics = metrics;
     udp.on('message', (msg: Buffer, rinfo: RemoteInfo) => this.onMessage(msg, rinfo));
   }
 
   /** Binds TCP and UDP on one port (an ephemeral one when `port` is 0) and resolves when both listen. */
   static async bind(opts: UdpTransportOptions): Promise<UdpTransport> {
-    const { scheduler, log = silentLogger, ...partial } = opts;
+    const { scheduler, log = silentLogger, metrics = NOOP_TRANSPORT_METRICS, ...partial } = opts;
     const config = resolveTransportConfig(partial);
     const counters = emptyTransportStats();
     let lastError: unknown = null;
@@ -99,9 +106,9 @@ export class UdpTransport implements Transport {
           log.debug({ err: (err as Error).message }, 'cannot set UDP receive buffer size');
         }
       }
-      const channel = new StreamChannel({ scheduler, stats: counters, log }, config);
+      const channel = new StreamChannel({ scheduler, stats: counters, metrics, log }, config);
       channel.serve(tcp);
-      return new UdpTransport(config, udp, tcp, channel, counters, log, port);
+      return new UdpTransport(config, udp, tcp, channel, counters, log, metrics, port);
     }
     throw lastError instanceof Error ? lastError : new Error('cannot bind UDP and TCP on one port');
   }
@@ -190,6 +197,7 @@ export class UdpTransport implements Transport {
 
   private drop(reason: PacketDropReason): void {
     this.counters.packetsDropped[reason]++;
+    this.metrics.packetDropped(reason);
   }
 }
 

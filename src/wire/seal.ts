@@ -78,6 +78,9 @@ export class SealStats {
     'unsupported-encryption-version': 0,
   };
 
+  /** `onError` sees each failure as it is counted, e.g. to feed a metrics counter (it must not throw). */
+  constructor(private readonly onError?: (kind: SealErrorKind) => void) {}
+
   recordOk(plaintextWithKeyring: boolean): void {
     this.opened++;
     if (plaintextWithKeyring) this.plaintextWithKeyring++;
@@ -85,6 +88,7 @@ export class SealStats {
 
   recordError(kind: SealErrorKind): void {
     this.errors[kind]++;
+    this.onError?.(kind);
   }
 
   droppedPackets(): number {
