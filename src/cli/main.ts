@@ -68,7 +68,11 @@ function stopOnSignals(nodes: readonly HearsayNode[], opts: StopOptions): void {
       process.stderr.write(`hearsay: nodes did not leave within ${STOP_BUDGET_MS} ms; exiting\n`);
       process.exit(1);
     }, STOP_BUDGET_MS);
-    void Promise.allSettled(nodes.map((n) => n.leave())).then(() => process.exit(0));
+    void Promise.allSettled(nodes.map((n) => n.leave())).then((left) => {
+      const failed = left.filter((r) => r.status === 'rejected');
+      for (const r of failed) process.stderr.write(`hearsay: leave failed: ${String(r.reason)}\n`);
+      process.exit(failed.length === 0 ? 0 : 1);
+    });
   };
   const signals: NodeJS.Signals[] = opts.hangup ? ['SIGINT', 'SIGTERM', 'SIGHUP'] : ['SIGINT', 'SIGTERM'];
   for (const sig of signals) process.on(sig, () => stop(sig));
