@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { parseAddress } from '../transport/transport.js';
+import { parseHttpAddress } from './args.js';
 
 /**
  * `hearsay put / get / del`: thin clients of an agent's `/kv` HTTP API (DESIGN.md §13). Each command takes
@@ -42,7 +42,7 @@ export function processIo(): KvIo {
 }
 
 export interface KvTargetArgs {
-  /** host:port of an agent's HTTP API. */
+  /** An agent's HTTP API: host:port or http://host:port (see parseHttpAddress). */
   readonly http: string;
   readonly key: string;
   /** Namespace; the plain `/kv/` path (namespace `default`) when absent. */
@@ -98,7 +98,8 @@ function segment(value: string, what: string): string {
 }
 
 function keyUrl(args: KvTargetArgs, query: Record<string, string | undefined>): string {
-  if (parseAddress(args.http) === null) throw usage(`--http "${args.http}" is not host:port`);
+  const http = parseHttpAddress(args.http);
+  if (!http.ok) throw usage(http.error);
   const key = segment(args.key, 'KEY');
   const path = args.ns === undefined ? `/kv/${key}` : `/ns/${segment(args.ns, '--ns')}/kv/${key}`;
   const q = new URLSearchParams();
@@ -106,7 +107,7 @@ function keyUrl(args: KvTargetArgs, query: Record<string, string | undefined>): 
     if (v !== undefined) q.set(k, v);
   }
   const qs = q.toString();
-  return `http://${args.http}${path}${qs === '' ? '' : `?${qs}`}`;
+  return `http://${http.address}${path}${qs === '' ? '' : `?${qs}`}`;
 }
 
 async function send(args: KvTargetArgs, url: string, init: RequestInit): Promise<Response> {

@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 import { hostname } from 'node:os';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
+import { MAX_REQUEST_TIMEOUT_MS } from '../kv/config.js';
 import { type HearsayNode, NodeSetupError, startNode } from '../node.js';
 import { realRuntime } from '../runtime/real.js';
 import { parseAddress } from '../transport/transport.js';
 import { UdpTransport } from '../transport/udp-transport.js';
 import { type AgentConfig, ConfigError, fromEnv, fromFile, resolveAgentConfig } from './agent-config.js';
+import { intArg, parseHttpAddress, timeoutArg } from './args.js';
 import { DEFAULT_HTTP, processIo, runDel, runGet, runPut } from './kv-commands.js';
 import { pingNode } from './ping.js';
 
@@ -35,29 +37,82 @@ class CliError extends Error {
   }
 }
 
-function untilSignal(nodes: readonly HearsayNode[]): void {
+/** How long a signalled process waits for its nodes to leave before it exits anyway (docker stop gives 10 s). */
+const STOP_BUDGET_MS = 8000;
+/** How often `hearsay dev` checks that the process that started it (npm, a shell) is still there. */
+const PARENT_POLL_MS = 500;
+
+interface StopOptions {
+  /** Stop on SIGHUP too (the terminal closed). */
+  readonly hangup: boolean;
+  /** Stop when the parent process dies, e.g. npm killed by a signal it does not forward to us. */
+  readonly watchParent: boolean;
+}
+
+/**
+ * On SIGINT, SIGTERM (and, per `opts`, SIGHUP or the parent's death) every node in `nodes` leaves gracefully,
+ * like `consul leave` on SIGINT: others record `left`, not `failed`. Then the process exits, within
+ * STOP_BUDGET_MS even when a leave hangs, so no port outlives the signal. `nodes` is read when the signal comes:
+ * installed before the first node starts, a signal during start-up stops the nodes started so far.
+ */
+function stopOnSignals(nodes: readonly HearsayNode[], opts: StopOptions): void {
   let stopping = false;
-  const stop = (): void => {
+  const stop = (why: string): void => {
+    // Ctrl-C reaches us twice under npm (from the terminal and forwarded by npm): one stop is enough.
     if (stopping) return;
     stopping = true;
-    // A signalled agent leaves gracefully, like `consul leave` on SIGINT: others record `left`, not `failed`.
-    void Promise.all(nodes.map((n) => n.leave())).then(() => process.exit(0));
+    // The terminal may be gone (SIGHUP, parent died): a failed write must not turn a stop into a crash.
+    for (const s of [process.stdout, process.stderr]) s.on('error', () => {});
+    process.stderr.write(`hearsay: ${why}: stopping ${nodes.length} node(s)\n`);
+    setTimeout(() => {
+      process.stderr.write(`hearsay: nodes did not leave within ${STOP_BUDGET_MS} ms; exiting\n`);
+      process.exit(1);
+    }, STOP_BUDGET_MS);
+    void Promise.allSettled(nodes.map((n) => n.leave())).then((left) => {
+      const failed = left.filter((r) => r.status === 'rejected');
+      for (const r of failed) process.stderr.write(`hearsay: leave failed: ${String(r.reason)}\n`);
+      process.exit(failed.length === 0 ? 0 : 1);
+    });
   };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  const signals: NodeJS.Signals[] = opts.hangup ? ['SIGINT', 'SIGTERM', 'SIGHUP'] : ['SIGINT', 'SIGTERM'];
+  for (const sig of signals) process.on(sig, () => stop(sig));
+  if (opts.watchParent) {
+    // A killed parent cannot tell us; re-parenting (to init or a subreaper) changes our ppid.
+    const parent = process.ppid;
+    setInterval(() => {
+      if (process.ppid !== parent) stop(`parent process ${parent} exited`);
+    }, PARENT_POLL_MS).unref();
+  }
   // Transport timers are unref'd; this keeps the process up until a signal.
   setInterval(() => {}, 1 << 30);
 }
 
-function intArg(min: number, max: number) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < min || n > max) {
-      throw new InvalidArgumentError(`must be an integer in [${min}, ${max}]`);
+/**
+ * node.ts names the agent's flags in its port errors; `hearsay dev` derives every port from its base ports,
+ * so its errors name those instead.
+ */
+function devSetupError(
+  err: unknown,
+  index: number,
+  opts: { basePort: number; httpBasePort: number },
+): unknown {
+  if (!(err instanceof NodeSetupError)) return err;
+  const node = `node${index + 1}`;
+  const hint = 'is another hearsay dev still running?';
+  for (const [agentFlag, what, devFlag, base] of [
+    ['(--port)', 'gossip', '--base-port', opts.basePort],
+    ['(--http-port)', 'HTTP', '--http-base-port', opts.httpBasePort],
+  ] as const) {
+    if (err.message.endsWith(agentFlag)) {
+      const text = err.message.slice(0, -agentFlag.length);
+      return new CliError(`${text}(${node}'s ${what} port, from ${devFlag} ${base}; ${hint})`);
     }
-    return n;
-  };
+  }
+  return err;
 }
+
+const HTTP_HELP = "an agent's HTTP API: host:port or http://host:port";
+const TIMEOUT_HELP = `request timeout in ms, at most ${MAX_REQUEST_TIMEOUT_MS} (the agent's limit)`;
 
 /** Flags shared by put, get and del. */
 interface KvFlags {
@@ -111,7 +166,7 @@ export function buildProgram(): Command {
       console.log(
         `store: data in ${cfg.dataDir}; try curl -X PUT --data-binary v http://127.0.0.1:${node.httpPort}/kv/k`,
       );
-      untilSignal([node]);
+      stopOnSignals([node], { hangup: false, watchParent: false });
     });
 
   program
@@ -139,8 +194,10 @@ export function buildProgram(): Command {
           throw new CliError('a port range (--base-port/--http-base-port + --nodes) exceeds 65535', 2);
         }
         const nodes: HearsayNode[] = [];
+        stopOnSignals(nodes, { hangup: true, watchParent: true });
+        let i = 0;
         try {
-          for (let i = 0; i < opts.nodes; i++) {
+          for (; i < opts.nodes; i++) {
             const cfg = resolveAgentConfig(AGENT_DEFAULTS, {
               name: `node${i + 1}`,
               port: opts.basePort + i,
@@ -154,7 +211,7 @@ export function buildProgram(): Command {
           }
         } catch (err) {
           await Promise.all(nodes.map((n) => n.close()));
-          throw err;
+          throw devSetupError(err, i, opts);
         }
         const first = nodes[0] as HearsayNode;
         const all = await waitForMembers(first, nodes.length, 10_000);
@@ -175,8 +232,9 @@ export function buildProgram(): Command {
         console.log(`  curl -s http://127.0.0.1:${first.httpPort}/cluster/members`);
         console.log(`  node dist/src/cli/main.js members --http 127.0.0.1:${first.httpPort}`);
         console.log(`  node dist/src/cli/main.js ping ${first.address} --node ${first.name} --count 3`);
-        console.log('\nCtrl-C stops the cluster (each node leaves gracefully).');
-        untilSignal(nodes);
+        console.log(
+          '\nCtrl-C stops the cluster (so do SIGTERM, SIGHUP and the end of the process that started it); each node leaves gracefully.',
+        );
       },
     );
 
@@ -228,7 +286,7 @@ export function buildProgram(): Command {
   program
     .command('members')
     .description("list the cluster's members as one agent sees them")
-    .option('--http <host:port>', 'HTTP address of an agent', DEFAULT_HTTP)
+    .option('--http <address>', HTTP_HELP, DEFAULT_HTTP)
     .option('--json', 'print the raw JSON')
     .action(async (opts: { http: string; json?: boolean }) => {
       const body = await getJson<{
@@ -259,7 +317,7 @@ export function buildProgram(): Command {
     .command('force-leave')
     .description('remove a failed member for good (it shows as left everywhere; its partitions move)')
     .argument('<name>', 'the failed member')
-    .option('--http <host:port>', 'HTTP address of an agent', DEFAULT_HTTP)
+    .option('--http <address>', HTTP_HELP, DEFAULT_HTTP)
     .action(async (name: string, opts: { http: string }) => {
       const { status, body } = await requestJson(
         opts.http,
@@ -273,7 +331,7 @@ export function buildProgram(): Command {
   program
     .command('ring')
     .description('show how partitions are placed on the members one agent sees')
-    .option('--http <host:port>', 'HTTP address of an agent', DEFAULT_HTTP)
+    .option('--http <address>', HTTP_HELP, DEFAULT_HTTP)
     .option('--n <replicas>', 'replicas per partition', intArg(1, 64), 3)
     .option('--json', 'print the raw JSON (every partition with its owners)')
     .action(async (opts: { http: string; n: number; json?: boolean }) => {
@@ -298,12 +356,12 @@ export function buildProgram(): Command {
     .description('write a value (VALUE, --file, or stdin) to a key; prints the new context token')
     .argument('<key>', 'the key (UTF-8)')
     .argument('[value]', 'the value as UTF-8 text (else --file, else stdin)')
-    .option('--http <host:port>', 'HTTP address of an agent', DEFAULT_HTTP)
+    .option('--http <address>', HTTP_HELP, DEFAULT_HTTP)
     .option('--ns <namespace>', 'namespace (default: "default")')
     .option('--w <w>', "write quorum: one, quorum, all or a number (default: the namespace's)")
     .option('--context <token>', 'context token from the read this write supersedes (default: blind write)')
     .option('--file <path>', 'read the value from this file')
-    .option('--timeout <ms>', 'request timeout', intArg(1, 600_000))
+    .option('--timeout <ms>', TIMEOUT_HELP, timeoutArg)
     .action(async (key: string, value: string | undefined, opts: KvFlags & { file?: string }) => {
       process.exitCode = await runPut(
         { ...opts, key, ...(value === undefined ? {} : { value }) },
@@ -315,7 +373,7 @@ export function buildProgram(): Command {
     .command('get')
     .description('read a key: the value on stdout, its context token on stderr')
     .argument('<key>', 'the key (UTF-8)')
-    .option('--http <host:port>', 'HTTP address of an agent', DEFAULT_HTTP)
+    .option('--http <address>', HTTP_HELP, DEFAULT_HTTP)
     .option('--ns <namespace>', 'namespace (default: "default")')
     .option('--r <r>', "read quorum: one, quorum, all or a number (default: the namespace's)")
     .addOption(
@@ -324,7 +382,7 @@ export function buildProgram(): Command {
         'async',
       ]),
     )
-    .option('--timeout <ms>', 'request timeout', intArg(1, 600_000))
+    .option('--timeout <ms>', TIMEOUT_HELP, timeoutArg)
     .action(async (key: string, opts: KvFlags & { r?: string; repair?: 'sync' | 'async' }) => {
       process.exitCode = await runGet({ ...opts, key }, processIo());
     });
@@ -333,11 +391,11 @@ export function buildProgram(): Command {
     .command('del')
     .description('delete a key; prints the context token of the delete')
     .argument('<key>', 'the key (UTF-8)')
-    .option('--http <host:port>', 'HTTP address of an agent', DEFAULT_HTTP)
+    .option('--http <address>', HTTP_HELP, DEFAULT_HTTP)
     .option('--ns <namespace>', 'namespace (default: "default")')
     .option('--w <w>', "write quorum: one, quorum, all or a number (default: the namespace's)")
     .option('--context <token>', 'context token from the read this delete supersedes')
-    .option('--timeout <ms>', 'request timeout', intArg(1, 600_000))
+    .option('--timeout <ms>', TIMEOUT_HELP, timeoutArg)
     .action(async (key: string, opts: KvFlags) => {
       process.exitCode = await runDel({ ...opts, key }, processIo());
     });
@@ -345,17 +403,23 @@ export function buildProgram(): Command {
   return program;
 }
 
-/** GETs JSON from an agent's HTTP API; unreachable or non-2xx becomes a one-line CLI error. */
+/** `--http` as the base URL of the agent's API; a malformed value is a usage error. */
+function agentUrl(http: string): string {
+  const parsed = parseHttpAddress(http);
+  if (!parsed.ok) throw new CliError(parsed.error, 2);
+  return `http://${parsed.address}`;
+}
+
 /** One request to an agent; any HTTP status comes back (with its JSON error), only no answer throws. */
 async function requestJson(
   http: string,
   path: string,
   method: string,
 ): Promise<{ status: number; body: { error?: string } }> {
-  if (parseAddress(http) === null) throw new CliError(`--http "${http}" is not host:port`, 2);
+  const base = agentUrl(http);
   let res: Response;
   try {
-    res = await fetch(`http://${http}${path}`, { method, signal: AbortSignal.timeout(5000) });
+    res = await fetch(`${base}${path}`, { method, signal: AbortSignal.timeout(5000) });
   } catch (err) {
     throw new CliError(`cannot reach agent at ${http}: ${(err as Error).message}`);
   }
@@ -363,10 +427,11 @@ async function requestJson(
   return { status: res.status, body };
 }
 
+/** GETs JSON from an agent's HTTP API; unreachable or non-2xx becomes a one-line CLI error. */
 async function getJson<T>(http: string, path: string): Promise<T> {
-  if (parseAddress(http) === null) throw new CliError(`--http "${http}" is not host:port`, 2);
+  const base = agentUrl(http);
   try {
-    const res = await fetch(`http://${http}${path}`, { signal: AbortSignal.timeout(5000) });
+    const res = await fetch(`${base}${path}`, { signal: AbortSignal.timeout(5000) });
     if (!res.ok) throw new Error(`HTTP ${res.status}`);
     return (await res.json()) as T;
   } catch (err) {

@@ -136,13 +136,16 @@ export interface KvConfig {
 
 const SECOND_MS = 1000;
 
+/** The default `maxRequestTimeoutMs`; the CLI refuses a larger `--timeout` with it, so both agree. */
+export const MAX_REQUEST_TIMEOUT_MS = 60 * SECOND_MS;
+
 export function defaultKvConfig(): KvConfig {
   return {
     partitions: DEFAULT_PARTITIONS,
     defaults: { n: DEFAULT_REPLICAS, r: 'quorum', w: 'quorum', strict: false, conflict: 'siblings' },
     namespaces: {},
     requestTimeoutMs: 5 * SECOND_MS,
-    maxRequestTimeoutMs: 60 * SECOND_MS,
+    maxRequestTimeoutMs: MAX_REQUEST_TIMEOUT_MS,
     sloppyQuorum: true,
     readRepair: 'async',
     handoffIntervalMs: 10 * SECOND_MS,

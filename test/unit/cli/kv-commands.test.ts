@@ -131,6 +131,18 @@ describe('hearsay put / get / del', () => {
     expect(kv.calls).toEqual([]);
   });
 
+  it('--http takes http://host:port and http://host:port/ too; https is refused before anything is sent', async () => {
+    expect(await runPut({ http: `http://${http}`, key: 'k', value: 'v' }, captureIo())).toBe(0);
+    expect(await runGet({ http: `http://${http}/`, key: 'k' }, captureIo())).toBe(0);
+    expect(kv.calls.map((c) => c.op)).toEqual(['put', 'get']);
+    const https = captureIo();
+    expect(await runDel({ http: `https://${http}`, key: 'k' }, https)).toBe(2);
+    expect(https.stderr).toEqual([
+      `hearsay: --http "https://${http}" uses https, but the agent serves plain HTTP: use http://host:port`,
+    ]);
+    expect(kv.calls).toHaveLength(2);
+  });
+
   it('siblings print one line each (UTF-8, or base64 when not UTF-8) and exit 0 with a note', async () => {
     const context = [
       { id: replicaId('a'), counter: 1 },
