@@ -224,8 +224,7 @@ async function runM(m: number, ds: readonly number[], seed: number): Promise<MRu
       throw new Error(`identical replicas differ in ${build.delta.segments} segments`);
     const report = a.kv.antiEntropy.convergence();
     const treesBuilt = report.owned;
-    const sweptPerNamespace: Record<string, number> = {};
-    for (const p of report.partitions) sweptPerNamespace[p.ns] = (sweptPerNamespace[p.ns] ?? 0) + 1;
+    const sweptPerNamespace = Object.fromEntries(report.namespaces.map((n) => [n.ns, n.exchanged]));
     console.log(
       `[antientropy] M=${formatNumber(m)}: first sweep (tree build, both replicas) ${(build.wallMs / 1000).toFixed(1)} s wall`,
     );

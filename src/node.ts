@@ -141,6 +141,14 @@ export async function startNode(s: NodeSettings): Promise<HearsayNode> {
           if (kv === undefined) throw new Error('store not running');
           return kv.antiEntropy.convergence();
         },
+        convergencePartitions: (offset, limit) => {
+          if (kv === undefined) throw new Error('store not running');
+          return kv.antiEntropy.partitionStatus(offset, limit);
+        },
+        namespaces: () => {
+          if (kv === undefined) throw new Error('store not running');
+          return kv.describeNamespaces();
+        },
         ring: (n) => {
           if (kv === undefined) throw new Error('store not running');
           return kv.describeRing(n);

@@ -69,3 +69,10 @@ function assertN(n: number): void {
  * the smallest N where a quorum (2) survives one failed replica.
  */
 export const DEFAULT_REPLICAS = 3;
+
+/**
+ * The largest N of any namespace: replicas are distinct members, and past a few dozen a write's fan-out and a
+ * key's clock grow with no gain in durability (Riak and Cassandra clusters rarely run N above 5). Requests
+ * cost O(N) replies, so the bound also caps one request's work.
+ */
+export const MAX_REPLICAS = 64;

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { KvDeleteResult, KvGetResult, KvStore } from '../kv/kv-store.js';
 import { decodeContextToken, encodeContextToken } from '../versioning/context-token.js';
 import { EMPTY_VV, type VersionVector } from '../versioning/version-vector.js';
+import { singleParams } from './query-params.js';
 
 /** All the key API needs from the store: the HTTP layer never sees placement, replicas or storage. */
 export type KvApi = Pick<KvStore, 'get' | 'put' | 'delete'>;
@@ -28,6 +29,15 @@ export interface KvPath {
 }
 
 const ALLOW = 'GET, HEAD, PUT, DELETE';
+
+/** The query parameters each method reads (DESIGN.md §13); any other is a 400. */
+export const KV_PARAMS: Readonly<Record<'GET' | 'HEAD' | 'PUT' | 'DELETE', readonly string[]>> = {
+  GET: ['r', 'timeout', 'repair'],
+  HEAD: ['r', 'timeout', 'repair'],
+  PUT: ['w', 'timeout'],
+  DELETE: ['r', 'w', 'timeout'],
+};
+const ALL_KV_PARAMS = [...new Set(Object.values(KV_PARAMS).flat())];
 const CONTEXT_HEADER = 'x-context';
 
 /**
@@ -87,8 +97,8 @@ function decodeSegment(raw: string, what: string): Parsed<string> {
 }
 
 /** `timeout` is a positive integer of ms; the store checks its upper bound. */
-function parseTimeout(raw: string | null): Parsed<number | undefined> {
-  if (raw === null) return { ok: true, value: undefined };
+function parseTimeout(raw: string | undefined): Parsed<number | undefined> {
+  if (raw === undefined) return { ok: true, value: undefined };
   const n = Number(raw);
   if (!/^\d+$/.test(raw) || !Number.isSafeInteger(n) || n < 1) {
     return { ok: false, error: 'timeout must be a positive integer number of ms' };
@@ -96,8 +106,8 @@ function parseTimeout(raw: string | null): Parsed<number | undefined> {
   return { ok: true, value: n };
 }
 
-function parseRepair(raw: string | null): Parsed<'sync' | 'async' | undefined> {
-  if (raw === null) return { ok: true, value: undefined };
+function parseRepair(raw: string | undefined): Parsed<'sync' | 'async' | undefined> {
+  if (raw === undefined) return { ok: true, value: undefined };
   if (raw === 'sync' || raw === 'async') return { ok: true, value: raw };
   return { ok: false, error: 'repair must be sync or async' };
 }
@@ -233,21 +243,23 @@ export async function handleKvRequest(
   if (!keyText.ok) return fail(400, keyText.error);
   if (keyText.value === '') return fail(400, 'key must not be empty');
   const key = new Uint8Array(Buffer.from(keyText.value, 'utf8'));
-  const timeout = parseTimeout(query.get('timeout'));
+  const params = singleParams(query, KV_PARAMS[method], method, ALL_KV_PARAMS);
+  if (!params.ok) return fail(400, params.error);
+  const timeout = parseTimeout(params.value.get('timeout'));
   if (!timeout.ok) return fail(400, timeout.error);
   const timeoutMs = timeout.value === undefined ? {} : { timeoutMs: timeout.value };
 
   if (method === 'GET' || method === 'HEAD') {
-    const repair = parseRepair(query.get('repair'));
+    const repair = parseRepair(params.value.get('repair'));
     if (!repair.ok) return fail(400, repair.error);
     if (api === undefined) return fail(503, 'store not running');
-    const r = query.get('r');
+    const r = params.value.get('r');
     return sendResult(
       res,
       await api.get({
         ns: ns.value,
         key,
-        ...(r === null ? {} : { r }),
+        ...(r === undefined ? {} : { r }),
         ...timeoutMs,
         ...(repair.value === undefined ? {} : { repair: repair.value }),
       }),
@@ -257,12 +269,18 @@ export async function handleKvRequest(
   const context = parseContext(req);
   if (!context.ok) return fail(400, context.error);
   if (api === undefined) return fail(503, 'store not running');
-  const w = query.get('w');
-  const write = { ns: ns.value, key, context: context.value, ...(w === null ? {} : { w }), ...timeoutMs };
+  const w = params.value.get('w');
+  const write = {
+    ns: ns.value,
+    key,
+    context: context.value,
+    ...(w === undefined ? {} : { w }),
+    ...timeoutMs,
+  };
   if (method === 'DELETE') {
     // A delete without a context reads first (at R), so it takes `r` too.
-    const r = query.get('r');
-    return sendResult(res, await api.delete({ ...write, ...(r === null ? {} : { r }) }));
+    const r = params.value.get('r');
+    return sendResult(res, await api.delete({ ...write, ...(r === undefined ? {} : { r }) }));
   }
 
   const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;

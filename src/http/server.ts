@@ -1,13 +1,15 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { DEFAULT_REPLICAS } from '../coordinator/quorum.js';
-import type { ConvergenceReport } from '../kv/anti-entropy.js';
+import { DEFAULT_REPLICAS, MAX_REPLICAS } from '../coordinator/quorum.js';
+import type { ConvergenceReport, PartitionPage } from '../kv/anti-entropy.js';
+import type { NamespacesReport } from '../kv/namespace-settings.js';
 import type { MemberState } from '../membership/member.js';
 import type { Member } from '../membership/member-events.js';
 import type { ForceLeaveResult } from '../membership/member-table.js';
 import type { RingDescription } from '../ring/ring.js';
 import { parseAddress } from '../transport/transport.js';
 import { handleKvRequest, type KvApi, type KvRouteOptions, matchKvPath, rawPathOf } from './kv-routes.js';
+import { intParam, singleParams } from './query-params.js';
 
 /** What the HTTP layer needs from a node: membership views, metrics and (once running) the store. */
 export interface HttpBackend {
@@ -24,6 +26,10 @@ export interface HttpBackend {
   readonly kv?: KvApi;
   /** Anti-entropy's view of convergence (`/cluster/convergence`); absent → 503. */
   convergence?(): ConvergenceReport;
+  /** A page of per-partition exchanges (`/cluster/convergence?detail=partitions`); absent → 503. */
+  convergencePartitions?(offset: number, limit: number): PartitionPage;
+  /** Every namespace known here with its effective settings and their sources (`/cluster/namespaces`). */
+  namespaces?(): NamespacesReport;
 }
 
 export type HttpServerOptions = KvRouteOptions;
@@ -85,6 +91,46 @@ function forceLeaveReply(backend: HttpBackend, method: string, path: string): [n
   return [status, { error: message, name }];
 }
 
+/** Pages of `/cluster/convergence?detail=partitions`: 100 partitions unless `?limit=`, at most 1,000. */
+export const DEFAULT_PAGE_LIMIT = 100;
+export const MAX_PAGE_LIMIT = 1000;
+
+/** JSON has no Infinity: a partition never exchanged makes the oldest age null. */
+function ageOrNull(ms: number): number | null {
+  return Number.isFinite(ms) ? ms : null;
+}
+
+/**
+ * `GET /cluster/convergence[?detail=partitions[&limit=&offset=]]`: the summary (totals and one line per
+ * namespace); with `detail=partitions` also one page of per-partition exchanges and `next`, the offset of the
+ * next page (null on the last).
+ */
+function convergenceReply(backend: HttpBackend, query: URLSearchParams): [number, unknown] {
+  const q = singleParams(query, ['detail', 'limit', 'offset'], '/cluster/convergence');
+  if (!q.ok) return [400, { error: q.error }];
+  const detail = q.value.get('detail');
+  if (detail !== undefined && detail !== 'partitions')
+    return [400, { error: `detail must be partitions, got ${JSON.stringify(detail)}` }];
+  if (detail === undefined && (q.value.has('limit') || q.value.has('offset')))
+    return [400, { error: 'limit and offset apply only with detail=partitions' }];
+  const limit = intParam(q.value.get('limit'), 'limit', 1, MAX_PAGE_LIMIT, DEFAULT_PAGE_LIMIT);
+  if (!limit.ok) return [400, { error: limit.error }];
+  const offset = intParam(q.value.get('offset'), 'offset', 0, Number.MAX_SAFE_INTEGER, 0);
+  if (!offset.ok) return [400, { error: offset.error }];
+  if (backend.convergence === undefined) return [503, { error: 'store not running' }];
+  const r = backend.convergence();
+  const summary = {
+    ...r,
+    oldestExchangeAgeMs: ageOrNull(r.oldestExchangeAgeMs),
+    namespaces: r.namespaces.map((n) => ({ ...n, oldestExchangeAgeMs: ageOrNull(n.oldestExchangeAgeMs) })),
+  };
+  if (detail === undefined) return [200, summary];
+  if (backend.convergencePartitions === undefined) return [503, { error: 'store not running' }];
+  const page = backend.convergencePartitions(offset.value, limit.value);
+  const end = offset.value + page.partitions.length;
+  return [200, { ...summary, ...page, next: end < page.total ? end : null }];
+}
+
 async function route(
   backend: HttpBackend,
   req: IncomingMessage,
@@ -104,19 +150,15 @@ async function route(
     '/cluster/ring': () => {
       const raw = url.searchParams.get('n');
       const n = raw === null ? DEFAULT_REPLICAS : Number(raw);
-      if (!(Number.isInteger(n) && n >= 1 && n <= 64 && (raw === null || /^\d+$/.test(raw)))) {
-        return json(res, 400, { error: 'n must be an integer in [1, 64]' });
+      if (!(Number.isInteger(n) && n >= 1 && n <= MAX_REPLICAS && (raw === null || /^\d+$/.test(raw)))) {
+        return json(res, 400, { error: `n must be an integer in [1, ${MAX_REPLICAS}]` });
       }
       json(res, 200, backend.ring(n));
     },
-    '/cluster/convergence': () => {
-      if (backend.convergence === undefined) return json(res, 503, { error: 'store not running' });
-      const r = backend.convergence();
-      // JSON has no Infinity: a partition never exchanged is reported as null age.
-      json(res, 200, {
-        ...r,
-        oldestExchangeAgeMs: Number.isFinite(r.oldestExchangeAgeMs) ? r.oldestExchangeAgeMs : null,
-      });
+    '/cluster/convergence': () => json(res, ...convergenceReply(backend, url.searchParams)),
+    '/cluster/namespaces': () => {
+      if (backend.namespaces === undefined) return json(res, 503, { error: 'store not running' });
+      json(res, 200, backend.namespaces());
     },
     '/metrics': async () => {
       const text = await backend.metricsText();

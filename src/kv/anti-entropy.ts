@@ -60,18 +60,36 @@ export interface PartitionStatus {
   readonly pushed: number;
 }
 
-export interface ConvergenceReport {
-  readonly intervalMs: number;
-  readonly sweeps: number;
-  /** Trees rebuilt from storage because an exchange found differences that no key explained. */
-  readonly treesRebuilt: number;
+/** Convergence of the partitions owned in one namespace (or all of them). */
+export interface ConvergenceCounts {
   readonly owned: number;
   readonly exchanged: number;
   /** Owned partitions whose last exchange found no difference: an estimate of replicas in sync. */
   readonly inSync: number;
   /** Age of the oldest last exchange among owned partitions (Infinity if one was never exchanged). */
   readonly oldestExchangeAgeMs: number;
-  readonly partitions: readonly (PartitionStatus & { readonly ageMs: number })[];
+}
+
+/**
+ * `/cluster/convergence`: totals and one line per namespace, never one per partition (with many namespaces
+ * that was megabytes); `partitionStatus` pages through the partitions.
+ */
+export interface ConvergenceReport extends ConvergenceCounts {
+  readonly intervalMs: number;
+  readonly sweeps: number;
+  /** Trees rebuilt from storage because an exchange found differences that no key explained. */
+  readonly treesRebuilt: number;
+  /** Per namespace this node owns partitions of, by name. */
+  readonly namespaces: readonly (ConvergenceCounts & { readonly ns: Namespace })[];
+}
+
+export type PartitionReport = PartitionStatus & { readonly ageMs: number };
+
+/** One page of the owned partitions' last exchanges, in the last sweep's order. */
+export interface PartitionPage {
+  /** Owned partitions with an exchange so far (what the pages cover). */
+  readonly total: number;
+  readonly partitions: readonly PartitionReport[];
 }
 
 /**
@@ -145,25 +163,44 @@ export class AntiEntropy {
 
   convergence(): ConvergenceReport {
     const now = this.#c.clock.now();
-    const partitions = this.#owned.flatMap(({ ns, partition }) => {
+    const total = emptyCounts();
+    const byNs = new Map<Namespace, ReturnType<typeof emptyCounts>>();
+    for (const { ns, partition } of this.#owned) {
+      const counts = byNs.get(ns) ?? emptyCounts();
+      byNs.set(ns, counts);
       const s = this.#status.get(statusKey(ns, partition));
-      return s === undefined ? [] : [{ ...s, ageMs: now - s.atMs }];
-    });
-    const inSync = partitions.filter((p) => p.ok && p.segments === 0).length;
-    const oldest =
-      partitions.length < this.#owned.length
-        ? Number.POSITIVE_INFINITY
-        : Math.max(0, ...partitions.map((p) => p.ageMs));
+      for (const c of [total, counts]) {
+        c.owned++;
+        if (s === undefined) {
+          c.oldestExchangeAgeMs = Number.POSITIVE_INFINITY;
+          continue;
+        }
+        c.exchanged++;
+        if (s.ok && s.segments === 0) c.inSync++;
+        c.oldestExchangeAgeMs = Math.max(c.oldestExchangeAgeMs, now - s.atMs);
+      }
+    }
     return {
       intervalMs: this.#init.intervalMs,
       sweeps: this.#sweeps,
       treesRebuilt: this.#rebuilt,
-      owned: this.#owned.length,
-      exchanged: partitions.length,
-      inSync,
-      oldestExchangeAgeMs: this.#owned.length === 0 ? 0 : oldest,
-      partitions,
+      ...total,
+      namespaces: [...byNs].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([ns, c]) => ({ ns, ...c })),
     };
+  }
+
+  /** The last exchanges of owned partitions, `limit` of them from `offset` (pages of the last sweep's order). */
+  partitionStatus(offset: number, limit: number): PartitionPage {
+    const now = this.#c.clock.now();
+    const partitions: PartitionReport[] = [];
+    let total = 0;
+    for (const { ns, partition } of this.#owned) {
+      const s = this.#status.get(statusKey(ns, partition));
+      if (s === undefined) continue;
+      if (total >= offset && partitions.length < limit) partitions.push({ ...s, ageMs: now - s.atMs });
+      total++;
+    }
+    return { total, partitions };
   }
 
   async #sweep(): Promise<void> {
@@ -208,6 +245,10 @@ export class AntiEntropy {
     const report = this.convergence();
     this.#c.metrics?.sweep(report.owned, report.inSync, report.oldestExchangeAgeMs);
   }
+}
+
+function emptyCounts(): { owned: number; exchanged: number; inSync: number; oldestExchangeAgeMs: number } {
+  return { owned: 0, exchanged: 0, inSync: 0, oldestExchangeAgeMs: 0 };
 }
 
 function statusKey(ns: Namespace, partition: number): string {

@@ -1,5 +1,5 @@
 import { MAX_SEGMENTS } from '../antientropy/config.js';
-import { DEFAULT_REPLICAS, resolveQuorum, strictModeCheck } from '../coordinator/quorum.js';
+import { DEFAULT_REPLICAS, MAX_REPLICAS, resolveQuorum, strictModeCheck } from '../coordinator/quorum.js';
 import { DEFAULT_MAX_NAMESPACES } from '../replica/partition-index.js';
 import { DEFAULT_PARTITIONS, MAX_PARTITIONS } from '../ring/config.js';
 import { MAX_KEY_BYTES, MAX_NAMESPACE_BYTES } from '../storage/layout.js';
@@ -175,6 +175,45 @@ export function namespaceConfig(config: KvConfig, ns: string): NamespaceConfig {
   return { ...config.defaults, ...(config.namespaces[ns] ?? {}) };
 }
 
+/**
+ * Why `name` cannot be a client namespace, or undefined if it can: 1..MAX_NAMESPACE_BYTES UTF-8 bytes, not
+ * starting with NUL (the prefix of the store's own namespaces, RESERVED_NAMESPACE_PREFIX).
+ */
+export function namespaceNameError(name: string): string | undefined {
+  const bytes = Buffer.byteLength(name);
+  if (bytes > 0 && bytes <= MAX_NAMESPACE_BYTES && !name.startsWith('\u0000')) return undefined;
+  return `namespace name ${JSON.stringify(name)} must be 1..${MAX_NAMESPACE_BYTES} bytes, not reserved`;
+}
+
+/** A problem with one namespace's settings; `error` starts with the field's name unless `across` fields. */
+export interface NamespaceConfigError {
+  readonly error: string;
+  /** A rule across fields (strict mode's W + R > N, strict with lww) rather than one bad field. */
+  readonly across: boolean;
+}
+
+/** Every problem with one namespace's settings: n in [1, MAX_REPLICAS], quorums within n, strict mode's rules. */
+export function namespaceConfigErrors(ns: NamespaceConfig): readonly NamespaceConfigError[] {
+  const field = (error: string): NamespaceConfigError => ({ error, across: false });
+  if (!(Number.isInteger(ns.n) && ns.n >= 1 && ns.n <= MAX_REPLICAS))
+    return [field(`n must be an integer in [1, ${MAX_REPLICAS}], got ${ns.n}`)]; // quorums need a valid n
+  const errors: NamespaceConfigError[] = [];
+  const r = resolveQuorum('r', ns.r, ns.n);
+  const w = resolveQuorum('w', ns.w, ns.n);
+  if (!r.ok) errors.push(field(r.error));
+  if (!w.ok) errors.push(field(w.error));
+  if (ns.conflict !== 'siblings' && ns.conflict !== 'lww')
+    errors.push(field('conflict must be siblings or lww'));
+  if (typeof ns.strict !== 'boolean') errors.push(field('strict must be true or false'));
+  if (ns.strict && ns.conflict === 'lww')
+    errors.push({ error: 'strict mode and conflict lww are exclusive', across: true });
+  if (r.ok && w.ok && ns.strict) {
+    const s = strictModeCheck(ns.n, r.value, w.value);
+    if (!s.ok) errors.push({ error: s.error, across: true });
+  }
+  return errors;
+}
+
 /** Every problem with a config, empty when valid. */
 export function validateKvConfig(c: KvConfig): readonly string[] {
   const errors: string[] = [];
@@ -209,31 +248,12 @@ export function validateKvConfig(c: KvConfig): readonly string[] {
   int('maxValueBytes', c.maxValueBytes, 1);
   if (c.readRepair !== 'async' && c.readRepair !== 'sync') errors.push(`readRepair must be async or sync`);
   const checkNs = (label: string, ns: NamespaceConfig): void => {
-    const before = errors.length;
-    int(`${label}.n`, ns.n, 1, 64);
-    if (errors.length > before) return; // quorums are checked against a valid n only
-    const r = resolveQuorum('r', ns.r, ns.n);
-    const w = resolveQuorum('w', ns.w, ns.n);
-    if (!r.ok) errors.push(`${label}.${r.error}`);
-    if (!w.ok) errors.push(`${label}.${w.error}`);
-    if (ns.conflict !== 'siblings' && ns.conflict !== 'lww')
-      errors.push(`${label}.conflict must be siblings or lww`);
-    if (typeof ns.strict !== 'boolean') errors.push(`${label}.strict must be true or false`);
-    if (ns.strict && ns.conflict === 'lww')
-      errors.push(`${label}: strict mode and conflict lww are exclusive`);
-    if (r.ok && w.ok && ns.strict) {
-      const s = strictModeCheck(ns.n, r.value, w.value);
-      if (!s.ok) errors.push(`${label}: ${s.error}`);
-    }
+    for (const e of namespaceConfigErrors(ns)) errors.push(`${label}${e.across ? ': ' : '.'}${e.error}`);
   };
   checkNs('defaults', c.defaults);
   for (const [name, override] of Object.entries(c.namespaces)) {
-    const bytes = Buffer.byteLength(name);
-    if (bytes === 0 || bytes > MAX_NAMESPACE_BYTES || name.startsWith('\u0000')) {
-      errors.push(
-        `namespace name ${JSON.stringify(name)} must be 1..${MAX_NAMESPACE_BYTES} bytes, not reserved`,
-      );
-    }
+    const bad = namespaceNameError(name);
+    if (bad !== undefined) errors.push(bad);
     checkNs(`namespaces.${name}`, { ...c.defaults, ...override });
   }
   return errors;

@@ -34,15 +34,21 @@ import {
   type VersionedValue,
 } from '../versioning/versioned-value.js';
 import { AntiEntropy, type AntiEntropyMetrics } from './anti-entropy.js';
-import { type KvConfig, type NamespaceConfig, namespaceConfig, validateKvConfig } from './config.js';
+import { type KvConfig, type NamespaceConfig, validateKvConfig } from './config.js';
 import { GLOBAL_NAMESPACE, GLOBAL_PARTITION, GlobalNamespace } from './global-namespace.js';
 import { Handoff, type HandoffResult } from './handoff.js';
 import { HintDelivery } from './hint-delivery.js';
+import {
+  checkGlobalWrite,
+  describeNamespaces,
+  effectiveSettings,
+  type NamespacesReport,
+} from './namespace-settings.js';
 import { PartitionTrees } from './partition-trees.js';
 import { Placement } from './placement.js';
 import { ReplicaClient } from './replica-client.js';
 import { ReplicaService } from './replica-service.js';
-import { greatestDotSibling, greatestStamp, latestStamped } from './resolve.js';
+import { greatestStamp, latestStamped } from './resolve.js';
 import { RumorChannel } from './rumor-channel.js';
 import { decodeRumorPayload, encodeRumorPayload } from './rumor-payload.js';
 import { TokenBucket } from './token-bucket.js';
@@ -366,14 +372,16 @@ export class KvStore {
 
   /**
    * A namespace's effective settings: the config's defaults, then the node config's override for it, then the
-   * cluster-wide override stored in the global namespace under `ns/<name>` (a JSON object with any of n, r,
-   * w, strict, conflict), which every node sees once it has spread.
+   * cluster-wide override stored in the global namespace under `ns/<name>` (namespace-settings.ts), which
+   * every node sees once it has spread.
    */
   namespaceSettings(ns: string): NamespaceConfig {
-    const base = namespaceConfig(this.#config, ns);
-    const set = this.global.get(settingsKey(ns));
-    const override = set === undefined ? undefined : parseSettings(set);
-    return override === undefined ? base : { ...base, ...override };
+    return effectiveSettings(this.#config, this.global, ns);
+  }
+
+  /** Every namespace this node knows, with effective settings and their sources (`/cluster/namespaces`). */
+  describeNamespaces(): NamespacesReport {
+    return describeNamespaces(this.#config, this.global, this.#replica.namespaces());
   }
 
   /** Rumor mongering counters of the global namespace's and the data's channels (metrics, tests). */
@@ -517,18 +525,14 @@ export class KvStore {
     );
   }
 
-  /** A write to the global namespace: local, then spread; settings keys are validated first. */
+  /** A write to the global namespace: local, then spread; refused unless it fits the settings schema. */
   async #writeGlobal(req: KvDeleteRequest, value: VersionedValue): Promise<KvPutResult> {
-    const name = settingsName(req.key);
-    if (name !== undefined && value.kind === 'value') {
-      const override = parseSettingsBytes(value.bytes);
-      if (typeof override === 'string') return invalid(override);
-      const errors = validateKvConfig({
-        ...this.#config,
-        namespaces: { ...this.#config.namespaces, [name]: { ...this.#config.namespaces[name], ...override } },
-      });
-      if (errors.length > 0) return invalid(`settings for ${JSON.stringify(name)}: ${errors.join('; ')}`);
-    }
+    const error = checkGlobalWrite(req.key, value, {
+      config: this.#config,
+      current: this.global.get(req.key),
+      owners: this.placement.ring().members().length,
+    });
+    if (error !== undefined) return invalid(error);
     const set = await this.global.write(req.key, req.context, value);
     if (typeof set === 'string') {
       return {
@@ -690,45 +694,6 @@ const NAMESPACE_LIMIT_REASON = 'namespace_limit:';
 
 /** The rumor channel of data writes (a namespace name no client can use: it starts with NUL). */
 const DATA_RUMOR_CHANNEL = '\u0000data';
-
-/** Cluster-wide settings of namespace `name` live in the global namespace under this key. */
-const SETTINGS_PREFIX = 'ns/';
-const SETTINGS_FIELDS: readonly string[] = ['n', 'r', 'w', 'strict', 'conflict'];
-
-function settingsKey(ns: string): Uint8Array {
-  return new TextEncoder().encode(`${SETTINGS_PREFIX}${ns}`);
-}
-
-function settingsName(key: Uint8Array): string | undefined {
-  const text = new TextDecoder().decode(key);
-  return text.startsWith(SETTINGS_PREFIX) && text.length > SETTINGS_PREFIX.length
-    ? text.slice(SETTINGS_PREFIX.length)
-    : undefined;
-}
-
-/** A settings value: a JSON object with only namespace fields; a string says what is wrong. */
-function parseSettingsBytes(bytes: Uint8Array): Partial<NamespaceConfig> | string {
-  let v: unknown;
-  try {
-    v = JSON.parse(new TextDecoder().decode(bytes));
-  } catch {
-    return 'namespace settings must be a JSON object';
-  }
-  if (v === null || typeof v !== 'object' || Array.isArray(v))
-    return 'namespace settings must be a JSON object';
-  const unknown = Object.keys(v).filter((k) => !SETTINGS_FIELDS.includes(k));
-  if (unknown.length > 0)
-    return `unknown namespace settings ${unknown.join(', ')} (known: ${SETTINGS_FIELDS.join(', ')})`;
-  return v as Partial<NamespaceConfig>;
-}
-
-/** The settings a global set holds: its greatest-dot sibling (every node picks the same), if valid. */
-function parseSettings(set: DvvSet<VersionedValue>): Partial<NamespaceConfig> | undefined {
-  const v = greatestDotSibling(set);
-  if (v === undefined || v.kind !== 'value') return undefined;
-  const parsed = parseSettingsBytes(v.bytes);
-  return typeof parsed === 'string' ? undefined : parsed;
-}
 
 /** The node's own small records: the replica id epoch. */
 const NODE_NAMESPACE = '\u0000node';

@@ -83,7 +83,7 @@ describe('/kv HTTP API', () => {
     expect(get.headers.get('x-context')).toBe(token);
     expect(Buffer.from(await get.arrayBuffer()).toString()).toBe('hello');
 
-    const again = await fetch(url('/kv/greeting?w=all&timeout=250&r=ignored'), {
+    const again = await fetch(url('/kv/greeting?w=all&timeout=250'), {
       method: 'PUT',
       body: new Uint8Array([0, 255, 1]),
       headers: { 'x-context': token as string },
@@ -259,9 +259,45 @@ describe('/kv HTTP API', () => {
       expect(((await res.json()) as { error: string }).error, path).toMatch(error);
     }
     expect(kv.calls).toEqual([]);
-    // Unknown parameters are ignored.
-    expect((await fetch(url('/kv/k?foo=bar&repair=async'))).status).toBe(404);
-    expect(kv.calls[0]).toMatchObject({ op: 'get', req: { repair: 'async' } });
+  });
+
+  it('a parameter of another method, an unknown one or a repeated one is a 400 listing what the method takes', async () => {
+    const kv = new FakeKv(64);
+    const url = await serve(kv);
+    const cases: [string, RequestInit, string][] = [
+      [
+        '/kv/k?r=one',
+        { method: 'PUT', body: 'v' },
+        'parameter r does not apply to PUT (accepted: w, timeout)',
+      ],
+      [
+        '/kv/k?repair=sync',
+        { method: 'DELETE' },
+        'parameter repair does not apply to DELETE (accepted: r, w, timeout)',
+      ],
+      ['/kv/k?repair=sync', { method: 'PUT', body: 'v' }, 'parameter repair does not apply to PUT'],
+      ['/kv/k?w=all', {}, 'parameter w does not apply to GET (accepted: r, timeout, repair)'],
+      ['/ns/x/kv/k?foo=bar&r=one', {}, 'unknown parameter "foo" for GET (accepted: r, timeout, repair)'],
+      ['/kv/k?W=2', { method: 'PUT', body: 'v' }, 'unknown parameter "W" for PUT (accepted: w, timeout)'],
+      ['/kv/k?n=3', { method: 'DELETE' }, 'unknown parameter "n" for DELETE (accepted: r, w, timeout)'],
+      ['/kv/k?r=one&r=all', {}, 'parameter r given more than once'],
+    ];
+    for (const [path, init, error] of cases) {
+      const res = await fetch(url(path), init);
+      expect(res.status, path).toBe(400);
+      expect(((await res.json()) as { error: string }).error, path).toContain(error);
+    }
+    expect((await fetch(url('/kv/k?w=one'), { method: 'HEAD' })).status).toBe(400);
+    expect(kv.calls).toEqual([]);
+    // Each method's own parameters reach the store.
+    expect((await fetch(url('/kv/k?r=one&timeout=50&repair=sync'))).status).toBe(404);
+    expect((await fetch(url('/kv/k?w=all&timeout=50'), { method: 'PUT', body: 'v' })).status).toBe(204);
+    expect((await fetch(url('/kv/k?w=2&r=one'), { method: 'DELETE' })).status).toBe(204);
+    expect(kv.calls).toMatchObject([
+      { op: 'get', req: { r: 'one', timeoutMs: 50, repair: 'sync' } },
+      { op: 'put', req: { w: 'all', timeoutMs: 50 } },
+      { op: 'delete', req: { w: '2', r: 'one' } },
+    ]);
   });
 
   it('other methods get a JSON 405 with Allow', async () => {
