@@ -10,4 +10,5 @@ export function registerAll(register: (name: string, load: Loader) => void): voi
   register('kv', () => import('./kv.js'));
   register('rumor', () => import('./rumor.js'));
   register('antientropy', () => import('./antientropy.js'));
+  register('namespaces', () => import('./namespaces.js'));
 }

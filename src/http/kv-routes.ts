@@ -182,10 +182,18 @@ function readBody(req: IncomingMessage, res: ServerResponse, limit: number): Pro
 
 function sendResult(res: ServerResponse, result: KvDeleteResult | KvGetResult): void {
   if (result.kind === 'unavailable') {
+    const { needed, got, reachable } = result;
+    const asked =
+      reachable === undefined
+        ? ''
+        : reachable < needed
+          ? ` (only ${reachable} replicas reachable, so none was asked)`
+          : ` of ${reachable} reachable replicas`;
     json(res, 503, {
-      error: `quorum not met: needed ${result.needed}, got ${result.got}`,
-      needed: result.needed,
-      got: result.got,
+      error: `quorum not met: needed ${needed}, got ${got}${asked}`,
+      needed,
+      got,
+      ...(reachable === undefined ? {} : { reachable }),
       errors: result.errors,
       ...(result.mayHaveApplied === undefined ? {} : { mayHaveApplied: result.mayHaveApplied }),
     });

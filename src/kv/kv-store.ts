@@ -115,6 +115,8 @@ export interface KvUnavailable {
   readonly kind: 'unavailable';
   readonly needed: number;
   readonly got: number;
+  /** Replicas that were reachable (asked); below `needed` means the request was refused before asking. */
+  readonly reachable?: number;
   readonly errors: readonly string[];
   /**
    * Writes only: false when no replica can have stored the write, true when it may be on some replicas
@@ -499,7 +501,7 @@ export class KvStore {
   }
 
   /** R replies merged; `writeBack` is ABD's second read phase (strict reads). */
-  #quorumRead(
+  async #quorumRead(
     req: Pick<KvGetRequest, 'ns' | 'key' | 'repair'>,
     ns: NamespaceConfig,
     r: number,
@@ -508,13 +510,14 @@ export class KvStore {
   ) {
     const partition = this.#placement.partitionOf(req.key);
     const sloppy = this.#config.sloppyQuorum && !ns.strict;
-    return runGet(
+    const targets = this.#placement.targets(partition, ns.n, sloppy);
+    const result = await runGet(
       { caller: this.#client, clock: this.#c.clock, scheduler: this.#c.scheduler, metrics: this.#metrics },
       {
         ns: req.ns,
         key: req.key,
         partition,
-        targets: this.#placement.targets(partition, ns.n, sloppy),
+        targets,
         n: ns.n,
         r,
         timeoutMs,
@@ -523,6 +526,7 @@ export class KvStore {
         tombstoneGraceMs: this.#config.tombstoneGraceMs,
       },
     );
+    return result.kind === 'unavailable' ? { ...result, reachable: targets.length } : result;
   }
 
   /** A write to the global namespace: local, then spread; refused unless it fits the settings schema. */
@@ -631,7 +635,7 @@ export class KvStore {
     const out: KvPutResult =
       result.kind === 'ok'
         ? { kind: 'ok', context: join(result.set) }
-        : (namespaceLimited(result) ?? unavailable(result));
+        : (namespaceLimited(result) ?? unavailable({ ...result, reachable: targets.length }));
     return this.#done(op, t0, w.value, out);
   }
 
@@ -773,6 +777,7 @@ function namespaceLimited(r: {
 function unavailable(r: {
   needed: number;
   got: number;
+  reachable?: number;
   errors: readonly { replica: string; reason: string }[];
   mayHaveApplied?: boolean;
 }): KvUnavailable {
@@ -780,6 +785,7 @@ function unavailable(r: {
     kind: 'unavailable',
     needed: r.needed,
     got: r.got,
+    ...(r.reachable === undefined ? {} : { reachable: r.reachable }),
     errors: r.errors.map((e) => (e.replica === '' ? e.reason : `${e.replica}: ${e.reason}`)),
     ...(r.mayHaveApplied === undefined ? {} : { mayHaveApplied: r.mayHaveApplied }),
   };

@@ -190,6 +190,23 @@ describe('/kv HTTP API', () => {
     const get = await fetch(url('/kv/k'));
     expect(get.status).toBe(503);
     expect(await get.json()).toMatchObject({ needed: 3, got: 0, errors: [] });
+    // How many replicas were reachable says why: none asked (too few up), or asked and not enough answered.
+    kv.next = {
+      kind: 'unavailable',
+      needed: 3,
+      got: 0,
+      reachable: 2,
+      errors: ['only 2 of 3 replicas reachable'],
+    };
+    expect(await (await fetch(url('/kv/k?r=all'))).json()).toMatchObject({
+      error: 'quorum not met: needed 3, got 0 (only 2 replicas reachable, so none was asked)',
+      reachable: 2,
+    });
+    kv.next = { kind: 'unavailable', needed: 2, got: 1, reachable: 3, errors: ['b: timeout', 'c: timeout'] };
+    expect(await (await fetch(url('/kv/k'))).json()).toMatchObject({
+      error: 'quorum not met: needed 2, got 1 of 3 reachable replicas',
+      reachable: 3,
+    });
   });
 
   it("the store's invalid answers keep their status", async () => {
