@@ -64,6 +64,8 @@ export interface GetArgs extends KvTargetArgs {
 }
 
 export interface DelArgs extends KvTargetArgs {
+  /** Read quorum of a delete without --context (the agent reads the key first). */
+  readonly r?: string;
   readonly w?: string;
   readonly context?: string;
 }
@@ -234,11 +236,21 @@ export function runGet(args: GetArgs, io: KvIo): Promise<number> {
   });
 }
 
-/** `hearsay del KEY`: prints the tombstone's context token on stdout. */
+/**
+ * `hearsay del KEY`: prints the tombstone's context token on stdout. Without --context the agent reads the
+ * key first and deletes what it read; nothing there is "not found", exit 1, as for get.
+ */
 export function runDel(args: DelArgs, io: KvIo): Promise<number> {
   return reported(io, async () => {
-    const url = keyUrl(args, { w: args.w });
+    const url = keyUrl(args, { r: args.r, w: args.w });
     const res = await send(args, url, { method: 'DELETE', headers: contextHeader(args.context) });
+    if (res.status === 404) {
+      const text = await res.text();
+      if (errorOf(text) !== 'not found') throw new KvCliFailure(`HTTP 404: ${text.slice(0, 200)}`);
+      const where = args.ns === undefined ? '' : ` in namespace "${args.ns}"`;
+      io.err(`hearsay: key "${args.key}" not found${where}; nothing deleted`);
+      return 1;
+    }
     if (res.status !== 204 && !res.ok) throw await httpFailure(res);
     await res.arrayBuffer();
     const token = res.headers.get('x-context');

@@ -393,10 +393,17 @@ export function buildProgram(): Command {
     .argument('<key>', 'the key (UTF-8)')
     .option('--http <address>', HTTP_HELP, DEFAULT_HTTP)
     .option('--ns <namespace>', 'namespace (default: "default")')
+    .option(
+      '--r <r>',
+      "read quorum of a delete without --context, which reads first (default: the namespace's)",
+    )
     .option('--w <w>', "write quorum: one, quorum, all or a number (default: the namespace's)")
-    .option('--context <token>', 'context token from the read this delete supersedes')
+    .option(
+      '--context <token>',
+      'context token from the read this delete supersedes (without: deletes what a read finds)',
+    )
     .option('--timeout <ms>', TIMEOUT_HELP, timeoutArg)
-    .action(async (key: string, opts: KvFlags) => {
+    .action(async (key: string, opts: KvFlags & { r?: string }) => {
       process.exitCode = await runDel({ ...opts, key }, processIo());
     });
 

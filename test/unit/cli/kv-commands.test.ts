@@ -170,6 +170,15 @@ describe('hearsay put / get / del', () => {
       op: 'delete',
       req: { ns: 'default', key: bytes('k'), context: ctxOf(1), w: '1' },
     });
+    // Without --context the agent reads first: nothing there is "not found", exit 1, and r reaches it.
+    kv.next = { kind: 'notfound', context: EMPTY_VV };
+    const blind = captureIo();
+    expect(await runDel({ http, key: 'nope', ns: 'n1', r: 'all' }, blind)).toBe(1);
+    expect(blind.stderr).toEqual(['hearsay: key "nope" not found in namespace "n1"; nothing deleted']);
+    expect(kv.calls[3]).toEqual({
+      op: 'delete',
+      req: { ns: 'n1', key: bytes('nope'), context: EMPTY_VV, r: 'all' },
+    });
     const gone = captureIo();
     expect(await runGet({ http, key: 'k' }, gone)).toBe(1);
     expect(gone.stderr).toEqual(['hearsay: key "k" not found', `context: ${encodeContextToken(ctxOf(2))}`]);

@@ -1,6 +1,7 @@
 import type { KvApi } from '../../../src/http/kv-routes.js';
 import type {
   KvDeleteRequest,
+  KvDeleteResult,
   KvGetRequest,
   KvGetResult,
   KvPutRequest,
@@ -20,7 +21,7 @@ export class FakeKv implements KvApi {
     | { op: 'put'; req: KvPutRequest }
     | { op: 'delete'; req: KvDeleteRequest }
   )[] = [];
-  next: KvGetResult | KvPutResult | undefined;
+  next: KvGetResult | KvDeleteResult | undefined;
 
   constructor(private readonly maxValueBytes = Number.POSITIVE_INFINITY) {}
 
@@ -61,8 +62,8 @@ export class FakeKv implements KvApi {
     return this.#write(req.ns, req.key, [req.value]);
   }
 
-  async delete(req: KvDeleteRequest): Promise<KvPutResult> {
+  async delete(req: KvDeleteRequest): Promise<KvDeleteResult> {
     this.calls.push({ op: 'delete', req });
-    return this.#take<KvPutResult>() ?? this.#write(req.ns, req.key, []);
+    return this.#take<KvDeleteResult>() ?? this.#write(req.ns, req.key, []);
   }
 }
