@@ -3,7 +3,6 @@ import { isIP } from 'node:net';
 import { startHttpServer } from './http/server.js';
 import { defaultKvConfig, type KvConfig } from './kv/config.js';
 import { KvStore } from './kv/kv-store.js';
-import { sealedTransport } from './kv/sealed-transport.js';
 import { lanConfig, localConfig, type MembershipConfig, wanConfig } from './membership/config.js';
 import { Membership } from './membership/membership.js';
 import { registerRumorMetrics } from './metrics/prom-kv-metrics.js';
@@ -16,6 +15,7 @@ import type { Storage } from './storage/storage.js';
 import { RequestRouter } from './transport/request-router.js';
 import { UdpTransport } from './transport/udp-transport.js';
 import { Keyring, SealStats } from './wire/index.js';
+import { sealedTransport } from './wire/sealed-transport.js';
 
 /**
  * The composition root (DESIGN.md §1): the only module that knows which concrete classes make a node —

@@ -1,7 +1,7 @@
-import { fmix64, fnvByte, fnvBytes, fnvInit, fnvU32, type U64 } from '../ring/hash64.js';
+import { fmix64, fnvByte, fnvBytes, fnvInit, fnvU32, type U64 } from '../runtime/hash64.js';
 
 /**
- * The Merkle tree's hashes, all built on the ring's hash64 (FNV-1a 64 finished by fmix64, `ring/hash64.ts`):
+ * The Merkle tree's hashes, all built on hash64 (FNV-1a 64 finished by fmix64, `runtime/hash64.ts`, shared with the ring):
  * public fixed algorithms, so two nodes (and two releases) compute the same tree from the same data. These
  * functions are wire-stable: changing one makes every exchange between old and new nodes see differences
  * everywhere. Test vectors pin them (`merkle-hash.test.ts`).

@@ -1,7 +1,7 @@
-import type { ReplicaTarget } from '../kv/placement.js';
-import type { ReplicaCaller } from '../kv/replica-client.js';
-import type { KvResponse } from '../kv/replica-rpc.js';
 import type { NodeId } from '../membership/member.js';
+import type { ReplicaCaller } from '../replica/replica-client.js';
+import type { KvResponse } from '../replica/replica-rpc.js';
+import type { ReplicaTarget } from '../ring/placement.js';
 import type { Clock } from '../runtime/clock.js';
 import type { Scheduler } from '../runtime/scheduler.js';
 import type { Namespace } from '../storage/storage.js';

@@ -1,9 +1,9 @@
 import { MAX_SEGMENTS } from '../antientropy/config.js';
+import { DEFAULT_MAX_TREES } from '../antientropy/partition-trees.js';
 import { DEFAULT_REPLICAS, MAX_REPLICAS, resolveQuorum, strictModeCheck } from '../coordinator/quorum.js';
 import { DEFAULT_MAX_NAMESPACES } from '../replica/partition-index.js';
 import { DEFAULT_PARTITIONS, MAX_PARTITIONS } from '../ring/config.js';
 import { MAX_KEY_BYTES, MAX_NAMESPACE_BYTES } from '../storage/layout.js';
-import { DEFAULT_MAX_TREES } from './partition-trees.js';
 
 /**
  * Every tunable of the store (DESIGN.md §6–§9) in one typed object, with Riak's or Cassandra's name for it

@@ -1,14 +1,19 @@
 import { HASH_BYTES } from '../antientropy/merkle-hash.js';
+import type { PartitionTrees } from '../antientropy/partition-trees.js';
 import { compareLevel, type LevelRequest, rootRequest } from '../antientropy/tree-diff.js';
 import type { NodeId } from '../membership/member.js';
 import { keyHex } from '../replica/key-lock.js';
 import type { Replica } from '../replica/replica.js';
+import type { ReplicaCaller } from '../replica/replica-client.js';
+import {
+  encodeKvRequest,
+  encodeKvResponse,
+  type KvRequest,
+  type KvResponse,
+} from '../replica/replica-rpc.js';
 import type { Clock } from '../runtime/clock.js';
 import type { Namespace } from '../storage/storage.js';
 import { equal } from '../versioning/dvvset.js';
-import type { PartitionTrees } from './partition-trees.js';
-import type { ReplicaCaller } from './replica-client.js';
-import { encodeKvRequest, encodeKvResponse, type KvRequest, type KvResponse } from './replica-rpc.js';
 
 export interface ExchangeComponents {
   readonly caller: ReplicaCaller;

@@ -1,3 +1,4 @@
+import { PartitionTrees } from '../antientropy/partition-trees.js';
 import type { RumorStats } from '../antientropy/rumor-monger.js';
 import {
   type CoordinatorMetrics,
@@ -10,10 +11,15 @@ import { runPut } from '../coordinator/put-fsm.js';
 import { resolveQuorum, strictModeCheck } from '../coordinator/quorum.js';
 import type { NodeId } from '../membership/member.js';
 import type { Member } from '../membership/member-events.js';
+import { Handoff, type HandoffResult } from '../replica/handoff.js';
+import { HintDelivery } from '../replica/hint-delivery.js';
 import { HintStore } from '../replica/hints.js';
 import { RESERVED_NAMESPACE_PREFIX, Replica } from '../replica/replica.js';
+import { ReplicaClient } from '../replica/replica-client.js';
 import type { ReplicaMetrics } from '../replica/replica-metrics.js';
+import { ReplicaService } from '../replica/replica-service.js';
 import type { PartitionId } from '../ring/partition.js';
+import { Placement } from '../ring/placement.js';
 import type { RingDescription } from '../ring/ring.js';
 import type { Clock } from '../runtime/clock.js';
 import type { Random } from '../runtime/random.js';
@@ -36,18 +42,12 @@ import {
 import { AntiEntropy, type AntiEntropyMetrics } from './anti-entropy.js';
 import { type KvConfig, type NamespaceConfig, validateKvConfig } from './config.js';
 import { GLOBAL_NAMESPACE, GLOBAL_PARTITION, GlobalNamespace } from './global-namespace.js';
-import { Handoff, type HandoffResult } from './handoff.js';
-import { HintDelivery } from './hint-delivery.js';
 import {
   checkGlobalWrite,
   describeNamespaces,
   effectiveSettings,
   type NamespacesReport,
 } from './namespace-settings.js';
-import { PartitionTrees } from './partition-trees.js';
-import { Placement } from './placement.js';
-import { ReplicaClient } from './replica-client.js';
-import { ReplicaService } from './replica-service.js';
 import { greatestStamp, latestStamped } from './resolve.js';
 import { RumorChannel } from './rumor-channel.js';
 import { decodeRumorPayload, encodeRumorPayload } from './rumor-payload.js';
@@ -242,6 +242,7 @@ export class KvStore {
           replica.setLocalId(replicaIdFor(init.self, this.#epoch));
         },
         moved: (count) => this.#metrics.handedOff(count),
+        everywhere: new Set([GLOBAL_NAMESPACE]),
       },
       {
         self: this.#self,

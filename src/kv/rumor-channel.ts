@@ -1,8 +1,8 @@
 import { RumorMonger, type RumorVerdict } from '../antientropy/rumor-monger.js';
 import type { NodeId } from '../membership/member.js';
+import type { ReplicaCaller } from '../replica/replica-client.js';
 import type { Random } from '../runtime/random.js';
 import type { Scheduler } from '../runtime/scheduler.js';
-import type { ReplicaCaller } from './replica-client.js';
 
 export interface RumorChannelComponents {
   readonly caller: ReplicaCaller;

@@ -1,5 +1,5 @@
 import type { VSet } from '../replica/replica.js';
-import { hash64, u64Hex } from '../ring/hash64.js';
+import { hash64, u64Hex } from '../runtime/hash64.js';
 import { MAX_KEY_BYTES, MAX_NAMESPACE_BYTES } from '../storage/layout.js';
 import { decodeSet } from '../versioning/dvvset-codec.js';
 import { ByteReader, ByteWriter } from '../versioning/varint.js';

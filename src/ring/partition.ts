@@ -3,8 +3,9 @@
  * every version, must put a key in the same partition — so the hash is fixed (FNV-1a 64 + fmix64, see
  * `hash64.ts`) and pinned by test vectors.
  */
+
+import { hash64 } from '../runtime/hash64.js';
 import { validatePartitionCount } from './config.js';
-import { hash64 } from './hash64.js';
 
 declare const partitionIdBrand: unique symbol;
 

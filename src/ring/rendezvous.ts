@@ -4,7 +4,7 @@
  * moves only the partitions it held, and a new member takes over only where it outranks someone — the
  * minimal disruption that consistent hashing needs, with no tokens or vnodes to gossip.
  */
-import { fmix64, fnvInit, fnvU32, fnvUtf8 } from './hash64.js';
+import { fmix64, fnvInit, fnvU32, fnvUtf8 } from '../runtime/hash64.js';
 import type { PartitionId } from './partition.js';
 
 const TWO_POW_20 = 0x10_0000;

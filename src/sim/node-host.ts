@@ -1,5 +1,10 @@
 import type { VirtualClock, VirtualTime } from '../runtime/virtual.js';
-import type { SimTransport } from './sim-transport.js';
+
+/** What a host needs of its transport (the SimTransport), declared here so the two files do not import each other. */
+export interface HostedTransport {
+  readonly closed: boolean;
+  kill(): void;
+}
 
 /** Lifecycle of a simulated process. */
 export type NodeState = 'up' | 'paused' | 'crashed';
@@ -22,7 +27,7 @@ export class NodeHost {
   epoch = 0;
   /** How many times this address was (re)started. */
   incarnation = 0;
-  transport: SimTransport | null = null;
+  transport: HostedTransport | null = null;
   clock: VirtualClock | null = null;
   /** Skew applied to this node's clock, kept across restarts (it is the machine's clock, not the process's). */
   offsetMs = 0;

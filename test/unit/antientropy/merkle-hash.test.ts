@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { entryHash, MerkleTree } from '../../../src/antientropy/index.js';
-import { hash64, u64Hex } from '../../../src/ring/hash64.js';
 import { partitionOf } from '../../../src/ring/partition.js';
+import { hash64, u64Hex } from '../../../src/runtime/hash64.js';
 
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
 const u32be = (n: number): Uint8Array => {

@@ -5,10 +5,10 @@ import {
 } from '../../../src/coordinator/coordinator-metrics.js';
 import { type GetFsmRequest, runGet } from '../../../src/coordinator/get-fsm.js';
 import { type PutFsmRequest, runPut } from '../../../src/coordinator/put-fsm.js';
-import type { ReplicaTarget } from '../../../src/kv/placement.js';
-import type { ReplicaCaller } from '../../../src/kv/replica-client.js';
-import type { KvFailureKind, KvRequest, KvResponse } from '../../../src/kv/replica-rpc.js';
 import type { NodeId } from '../../../src/membership/member.js';
+import type { ReplicaCaller } from '../../../src/replica/replica-client.js';
+import type { KvFailureKind, KvRequest, KvResponse } from '../../../src/replica/replica-rpc.js';
+import type { ReplicaTarget } from '../../../src/ring/placement.js';
 import { seededRandom } from '../../../src/runtime/random.js';
 import { VirtualClock, VirtualScheduler, VirtualTime } from '../../../src/runtime/virtual.js';
 import {

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_PARTITIONS, MAX_PARTITIONS } from '../../../src/ring/config.js';
-import { hash64 } from '../../../src/ring/hash64.js';
 import { partitionId, partitionOf } from '../../../src/ring/partition.js';
+import { hash64 } from '../../../src/runtime/hash64.js';
 
 /** Mulberry32: a tiny seeded uniform PRNG, so the chi-square inputs are fixed and unbiased. */
 function mulberry32(seed: number): () => number {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fmix64, fnv1a64, hash64, u64Hex } from '../../../src/ring/hash64.js';
+import { fmix64, fnv1a64, hash64, u64Hex } from '../../../src/runtime/hash64.js';
 
 const MASK64 = (1n << 64n) - 1n;
 const toBig = (x: { hi: number; lo: number }): bigint => (BigInt(x.hi) << 32n) | BigInt(x.lo);

@@ -1,8 +1,8 @@
 import type { MemberState, NodeId } from '../membership/member.js';
 import type { Member } from '../membership/member-events.js';
-import type { RingConfig } from '../ring/config.js';
-import type { PartitionId } from '../ring/partition.js';
-import { Ring, type RingDescription } from '../ring/ring.js';
+import type { RingConfig } from './config.js';
+import type { PartitionId } from './partition.js';
+import { Ring, type RingDescription } from './ring.js';
 
 /** One replica a request goes to; `hintFor` marks a fallback standing in for an unreachable primary. */
 export interface ReplicaTarget {

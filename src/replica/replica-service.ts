@@ -1,14 +1,14 @@
 import { HASH_BYTES } from '../antientropy/merkle-hash.js';
+import type { PartitionTrees } from '../antientropy/partition-trees.js';
 import { isValidRequest } from '../antientropy/tree-diff.js';
-import type { HintStore } from '../replica/hints.js';
-import { RESERVED_NAMESPACE_PREFIX, type Replica } from '../replica/replica.js';
-import type { ReplicaError, ReplicaResult } from '../replica/replica-error.js';
 import type { Clock } from '../runtime/clock.js';
 import { MAX_KEY_BYTES, MAX_NAMESPACE_BYTES } from '../storage/layout.js';
 import type { DvvSet } from '../versioning/dvvset.js';
 import { DEFAULT_VERSIONING_LIMITS, type VersioningLimits } from '../versioning/limits.js';
 import type { VersionedValue } from '../versioning/versioned-value.js';
-import type { PartitionTrees } from './partition-trees.js';
+import type { HintStore } from './hints.js';
+import { RESERVED_NAMESPACE_PREFIX, type Replica } from './replica.js';
+import type { ReplicaError, ReplicaResult } from './replica-error.js';
 import {
   decodeKvRequest,
   encodeKvResponse,

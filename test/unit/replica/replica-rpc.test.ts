@@ -8,12 +8,12 @@ import {
   type KvFailureKind,
   type KvRequest,
   type KvResponse,
-} from '../../../src/kv/replica-rpc.js';
+} from '../../../src/replica/replica-rpc.js';
 import { DEFAULT_VERSIONING_LIMITS } from '../../../src/versioning/limits.js';
 import { replicaId } from '../../../src/versioning/replica-id.js';
 import { bytesValue, TOMBSTONE } from '../../../src/versioning/versioned-value.js';
 import { hearsay } from '../../../src/wire/gen/hearsay.js';
-import { dvvSet, text, uint32, versionedValue, versionVector } from './arbitraries.js';
+import { dvvSet, text, uint32, versionedValue, versionVector } from '../kv/arbitraries.js';
 
 const FAILURE_KINDS: readonly KvFailureKind[] = ['corrupt', 'storage', 'full', 'bad_request', 'unavailable'];
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { sealedTransport } from '../../../src/kv/sealed-transport.js';
 import { SimNetwork } from '../../../src/sim/index.js';
 import { TransportError } from '../../../src/transport/transport.js';
 import { Keyring, sealOverheadBytes } from '../../../src/wire/index.js';
+import { sealedTransport } from '../../../src/wire/sealed-transport.js';
 import { settle } from '../../sim/helpers.js';
 
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);

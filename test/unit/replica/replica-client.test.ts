@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ReplicaClient } from '../../../src/kv/replica-client.js';
-import type { KvRequest, KvResponse } from '../../../src/kv/replica-rpc.js';
-import type { ReplicaService } from '../../../src/kv/replica-service.js';
 import { nodeId } from '../../../src/membership/member.js';
+import { ReplicaClient } from '../../../src/replica/replica-client.js';
+import type { KvRequest, KvResponse } from '../../../src/replica/replica-rpc.js';
+import type { ReplicaService } from '../../../src/replica/replica-service.js';
 import { seededRandom } from '../../../src/runtime/random.js';
 import { VirtualScheduler, VirtualTime } from '../../../src/runtime/virtual.js';
 import type { Transport } from '../../../src/transport/transport.js';

@@ -1,5 +1,5 @@
 import { type Transport, TransportError } from '../transport/transport.js';
-import { type OpenOptions, openPacket, sealOverheadBytes, sealPacket } from '../wire/index.js';
+import { type OpenOptions, openPacket, sealOverheadBytes, sealPacket } from './index.js';
 
 /**
  * A Transport view whose request/response frames are labelled and encrypted with the cluster's keyring,

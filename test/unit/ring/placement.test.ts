@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Placement } from '../../../src/kv/placement.js';
 import type { MemberState, NodeId } from '../../../src/membership/member.js';
 import type { Member } from '../../../src/membership/member-events.js';
 import type { RingConfig } from '../../../src/ring/config.js';
 import type { PartitionId } from '../../../src/ring/partition.js';
+import { Placement } from '../../../src/ring/placement.js';
 
 const CONFIG: RingConfig = { partitions: 64 };
 const N = 3;

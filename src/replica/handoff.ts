@@ -1,11 +1,10 @@
 import type { NodeId } from '../membership/member.js';
-import type { Replica } from '../replica/replica.js';
 import type { PartitionId } from '../ring/partition.js';
 import type { Ring } from '../ring/ring.js';
 import { PeriodicTask } from '../runtime/periodic-task.js';
 import type { Scheduler } from '../runtime/scheduler.js';
 import type { Namespace } from '../storage/storage.js';
-import { GLOBAL_NAMESPACE } from './global-namespace.js';
+import type { Replica } from './replica.js';
 import type { ReplicaCaller } from './replica-client.js';
 
 export interface HandoffComponents {
@@ -20,6 +19,8 @@ export interface HandoffComponents {
   /** Switch the replica to a fresh id before deleting keys it coordinated under the current one. */
   readonly renewId: () => Promise<void>;
   readonly moved?: (count: number) => void;
+  /** Namespaces every node holds (the global one): never handed off. */
+  readonly everywhere?: ReadonlySet<Namespace>;
 }
 
 export interface HandoffInit {
@@ -93,8 +94,8 @@ export class Handoff {
     let kept = 0;
     let renewed = false;
     for (const ns of replica.namespaces()) {
-      // Every node holds the global namespace: it is never handed off.
-      if (ns === GLOBAL_NAMESPACE) continue;
+      // Every node holds these (the global namespace): they are never handed off.
+      if (this.#c.everywhere?.has(ns) === true) continue;
       const n = this.#c.replicas(ns);
       for (const p of replica.index.partitions(ns)) {
         const partition = p as PartitionId;

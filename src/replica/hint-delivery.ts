@@ -1,7 +1,7 @@
 import type { NodeId } from '../membership/member.js';
-import type { HintStore } from '../replica/hints.js';
 import { PeriodicTask } from '../runtime/periodic-task.js';
 import type { Scheduler } from '../runtime/scheduler.js';
+import type { HintStore } from './hints.js';
 import type { ReplicaCaller } from './replica-client.js';
 
 export interface HintDeliveryComponents {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MerkleTree } from '../../../src/antientropy/merkle-tree.js';
-import { PartitionTrees } from '../../../src/kv/partition-trees.js';
+import { PartitionTrees } from '../../../src/antientropy/partition-trees.js';
 import { Replica } from '../../../src/replica/replica.js';
 import { openMemoryStorage } from '../../../src/storage/memory-storage.js';
 import { replicaId } from '../../../src/versioning/replica-id.js';

@@ -1,7 +1,27 @@
-import { type MerkleConfig, merkleConfig } from '../antientropy/config.js';
-import { MerkleTree } from '../antientropy/merkle-tree.js';
-import type { Replica, ReplicaChangeListener } from '../replica/replica.js';
-import type { Namespace } from '../storage/storage.js';
+import { type MerkleConfig, merkleConfig } from './config.js';
+import { MerkleTree } from './merkle-tree.js';
+
+/** A namespace name (the storage layer's `Namespace`, kept structural so this layer imports nothing above it). */
+type Namespace = string;
+
+/** One stored key of a partition as a scan yields it: its canonical set bytes, or a record that does not decode. */
+export type TreeEntry =
+  | { readonly ok: true; readonly key: Uint8Array; readonly setBytes: Uint8Array }
+  | { readonly ok: false };
+
+/** What the trees read: a scan of one partition (the replica's `iteratePartition`). */
+export interface PartitionScanner {
+  iteratePartition(ns: Namespace, partition: number): AsyncIterable<TreeEntry>;
+}
+
+/** One stored change, with each side's canonical set bytes (the replica's change listener shape). */
+export type TreeChangeListener = (
+  ns: Namespace,
+  partition: number,
+  key: Uint8Array,
+  before: { readonly bytes: Uint8Array } | undefined,
+  after: { readonly bytes: Uint8Array } | undefined,
+) => void;
 
 /** Rebuild attempts while writes keep landing in the partition being built, before giving up for now. */
 const MAX_BUILD_ATTEMPTS = 3;
@@ -15,7 +35,7 @@ interface Slot {
 
 /** Where a partition's data lives and which partitions hold any (the replica's partition index). */
 export interface TreeSource {
-  readonly replica: () => Replica;
+  readonly replica: () => PartitionScanner;
   /** False only if the partition certainly holds nothing here: its tree is the empty tree, never built. */
   readonly holds: (ns: Namespace, partition: number) => boolean;
   /** A built tree came out empty, or became empty: the partition may be unlisted (storage is checked). */
@@ -64,7 +84,7 @@ export class PartitionTrees {
   }
 
   /** The replica's change listener. */
-  readonly onChange: ReplicaChangeListener = (ns, partition, key, before, after) => {
+  readonly onChange: TreeChangeListener = (ns, partition, key, before, after) => {
     const k = slotKey(ns, partition);
     const slot = this.#slots.get(k);
     if (slot === undefined) return; // not built yet: the build from storage will see this change
