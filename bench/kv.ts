@@ -72,6 +72,11 @@ interface PhaseResult {
   readonly p50Ms: number;
   readonly p99Ms: number;
   readonly meanMs: number;
+  /**
+   * CPU time of the whole process (servers and load generator, all threads) per measured request, in µs:
+   * steadier than throughput on a noisy machine; the raw baseline's figure is the load generator's share.
+   */
+  readonly cpuUsPerOp: number;
   /** The first few distinct error descriptions (status codes, socket errors). */
   readonly errorSamples: readonly string[];
   readonly warmupErrors: number;
@@ -159,6 +164,7 @@ async function runPhase(spec: PhaseSpec): Promise<PhaseResult> {
     let ok = 0;
     let errors = 0;
     const start = performance.now();
+    const cpu0 = process.cpuUsage();
     const end = start + spec.durationMs;
     const worker = async (): Promise<void> => {
       while (next < spec.maxRequests && performance.now() < end) {
@@ -170,6 +176,7 @@ async function runPhase(spec: PhaseSpec): Promise<PhaseResult> {
     };
     await Promise.all(Array.from({ length: spec.concurrency }, worker));
     const elapsedMs = performance.now() - start;
+    const cpu = process.cpuUsage(cpu0);
     const sorted = latMs.subarray(0, ok).sort();
     let sum = 0;
     for (const v of sorted) sum += v;
@@ -182,6 +189,7 @@ async function runPhase(spec: PhaseSpec): Promise<PhaseResult> {
       p50Ms: percentile(sorted, 0.5),
       p99Ms: percentile(sorted, 0.99),
       meanMs: ok === 0 ? Number.NaN : sum / ok,
+      cpuUsPerOp: next === 0 ? Number.NaN : (cpu.user + cpu.system) / next,
       errorSamples: [...samples],
       warmupErrors,
     };
@@ -365,7 +373,7 @@ export async function run(args: string[]): Promise<void> {
     const errs = x.errorSamples.length > 0 ? ` (${x.errorSamples.join('; ')})` : '';
     console.log(
       `${label}: ${formatNumber(x.opsPerSec)} ops/s, p50 ${x.p50Ms.toFixed(2)} ms, ` +
-        `p99 ${x.p99Ms.toFixed(2)} ms, ${x.errors} errors${errs}` +
+        `p99 ${x.p99Ms.toFixed(2)} ms, ${Math.round(x.cpuUsPerOp)} µs CPU/op, ${x.errors} errors${errs}` +
         (ratio === undefined ? '' : `, ${ratio.toFixed(3)}× raw`),
     );
   };
@@ -509,7 +517,7 @@ export async function run(args: string[]): Promise<void> {
       'run; the raw rows show the median). Noise is large on a loaded machine (see the load average).',
     '',
     table(
-      ['setup', 'W', 'R', 'op', 'ops/s', 'p50 ms', 'p99 ms', 'errors', 'vs raw http'],
+      ['setup', 'W', 'R', 'op', 'ops/s', 'p50 ms', 'p99 ms', 'CPU µs/op', 'errors', 'vs raw http'],
       [
         ...(['PUT', 'GET'] as const).map((op) => [
           `raw node:http (median of ${rawRuns.length})`,
@@ -519,6 +527,7 @@ export async function run(args: string[]): Promise<void> {
           median(rawRuns.map((x) => x[op].opsPerSec)),
           ms(median(rawRuns.map((x) => x[op].p50Ms))),
           ms(median(rawRuns.map((x) => x[op].p99Ms))),
+          Math.round(median(rawRuns.map((x) => x[op].cpuUsPerOp))),
           rawRuns.reduce((sum, x) => sum + x[op].errors, 0),
           '1×',
         ]),
@@ -530,6 +539,7 @@ export async function run(args: string[]): Promise<void> {
           x.opsPerSec,
           ms(x.p50Ms),
           ms(x.p99Ms),
+          Math.round(x.cpuUsPerOp),
           x.errors,
           `${x.vsRaw.toFixed(3)}×`,
         ]),
