@@ -49,9 +49,12 @@ const READ_SHARE = 0.5;
 const DELETE_SHARE = 0.1;
 const DEFAULT_SEED = 11;
 const SEED = process.env.HEARSAY_SEED === undefined ? DEFAULT_SEED : Number(process.env.HEARSAY_SEED);
-/** "Linearizable" must not mean "nothing happened": the least work the run has to show. */
-const MIN_ACKED_WRITES = 500;
-const MIN_OK_READS = 500;
+/**
+ * "Linearizable" must not mean "nothing happened": the least work the run has to show. An idle machine does
+ * ~2,400 of each in 15 s, one with every core busy ~350; the old greatest-dot rule failed within 1,000 ops.
+ */
+const MIN_ACKED_WRITES = 200;
+const MIN_OK_READS = 200;
 /** No faults are injected, so failed requests (not 2xx, not a read's 404) must be rare. */
 const MAX_FAILURE_RATE = 0.05;
 
