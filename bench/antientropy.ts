@@ -16,8 +16,8 @@
  *   --d 1,10,100,1000    differences per sweep [1,10,100,1000]
  *   --seed S             simulator and key-choice seed [41]
  */
-import type { AntiEntropyMetrics } from '../src/kv/anti-entropy.js';
-import type { ExchangeResult } from '../src/kv/exchange.js';
+import type { AntiEntropyMetrics } from '../src/antientropy/anti-entropy.js';
+import type { ExchangeResult } from '../src/antientropy/exchange.js';
 import { encodeRecord } from '../src/replica/record.js';
 import { seededRandom } from '../src/runtime/random.js';
 import type { BatchOp } from '../src/storage/storage.js';

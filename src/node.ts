@@ -60,6 +60,7 @@ export interface HearsayNode {
 /** Service ids on the stream channel (one byte per request frame). */
 const SERVICE_MEMBERSHIP = 0;
 const SERVICE_KV = 1;
+const SERVICE_AAE = 2;
 
 async function openStorage(dataDir: string): Promise<Storage> {
   if (dataDir === ':memory:') return openMemoryStorage();
@@ -184,6 +185,12 @@ export async function startNode(s: NodeSettings): Promise<HearsayNode> {
           label: s.label,
           requireEncryption: true,
           // Store frames failing the label or key check are refused stream traffic, counted by kind.
+          stats: new SealStats((kind) => metrics.transport().streamRejected(kind)),
+        }),
+        aaeTransport: sealedTransport(router.service(SERVICE_AAE), {
+          keyring,
+          label: s.label,
+          requireEncryption: true,
           stats: new SealStats((kind) => metrics.transport().streamRejected(kind)),
         }),
         storage,

@@ -223,8 +223,6 @@ function toGetResult(res: KvResponse): GetReplicaResult {
       return { kind: 'notfound' };
     case 'failure':
       return { kind: 'error', reason: `${res.failure}: ${res.message}` };
-    case 'hashes':
-    case 'entries':
     case 'rumor-feedback':
       return { kind: 'error', reason: `unexpected ${res.kind} reply to a get` };
   }

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { ConvergenceReport, PartitionPage } from '../antientropy/anti-entropy.js';
 import { DEFAULT_REPLICAS, MAX_REPLICAS } from '../coordinator/quorum.js';
-import type { ConvergenceReport, PartitionPage } from '../kv/anti-entropy.js';
 import type { NamespacesReport } from '../kv/namespace-settings.js';
 import type { MemberState } from '../membership/member.js';
 import type { Member } from '../membership/member-events.js';

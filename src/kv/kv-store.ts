@@ -1,3 +1,6 @@
+import { AaeClient } from '../antientropy/aae-client.js';
+import { AaeService } from '../antientropy/aae-service.js';
+import { AntiEntropy, type AntiEntropyMetrics } from '../antientropy/anti-entropy.js';
 import { PartitionTrees } from '../antientropy/partition-trees.js';
 import type { RumorStats } from '../antientropy/rumor-monger.js';
 import {
@@ -17,6 +20,7 @@ import { HintStore } from '../replica/hints.js';
 import { RESERVED_NAMESPACE_PREFIX, Replica } from '../replica/replica.js';
 import { ReplicaClient } from '../replica/replica-client.js';
 import type { ReplicaMetrics } from '../replica/replica-metrics.js';
+import { encodeKvRequest, encodeKvResponse } from '../replica/replica-rpc.js';
 import { ReplicaService } from '../replica/replica-service.js';
 import type { PartitionId } from '../ring/partition.js';
 import { Placement } from '../ring/placement.js';
@@ -28,7 +32,7 @@ import { MAX_NAMESPACE_BYTES } from '../storage/layout.js';
 import type { Storage } from '../storage/storage.js';
 import type { Transport } from '../transport/transport.js';
 import { type DvvSet, join } from '../versioning/dvvset.js';
-import { encodeSet } from '../versioning/dvvset-codec.js';
+import { decodeSet, encodeSet } from '../versioning/dvvset-codec.js';
 import { type Hlc, now as hlcNow, update as hlcUpdate, hlcZero, withinOffset } from '../versioning/hlc.js';
 import { replicaId } from '../versioning/replica-id.js';
 import { EMPTY_VV, type VersionVector } from '../versioning/version-vector.js';
@@ -39,7 +43,6 @@ import {
   TOMBSTONE,
   type VersionedValue,
 } from '../versioning/versioned-value.js';
-import { AntiEntropy, type AntiEntropyMetrics } from './anti-entropy.js';
 import { type KvConfig, type NamespaceConfig, validateKvConfig } from './config.js';
 import { GLOBAL_NAMESPACE, GLOBAL_PARTITION, GlobalNamespace } from './global-namespace.js';
 import {
@@ -65,7 +68,10 @@ export interface KvStoreComponents {
   /** Anti-entropy's peer rotation. */
   readonly random: Random;
   /** This store's own view of the stream channel (a RequestRouter service). */
+  /** The replica service's stream (get, coordinate, merge, reap, rumor pushes). */
   readonly transport: Transport;
+  /** The anti-entropy service's stream (Merkle exchange reads). */
+  readonly aaeTransport: Transport;
   readonly storage: Storage;
   /** The current membership view (self included); called per request, cheap when unchanged. */
   readonly members: () => readonly Member[];
@@ -197,7 +203,6 @@ export class KvStore {
         clock: c.clock,
         replica,
         hints,
-        trees,
         rumors: (channel, bytes) => {
           if (channel === GLOBAL_NAMESPACE) return this.#globalRumors.serve(bytes);
           if (channel === DATA_RUMOR_CHANNEL) return this.#dataRumors.serve(bytes);
@@ -250,15 +255,42 @@ export class KvStore {
         timeoutMs: init.config.requestTimeoutMs,
       },
     );
+    const aae = new AaeClient({
+      transport: c.aaeTransport,
+      addressOf: (node) => this.#view().find((m) => m.id === node)?.addr,
+    });
     this.antiEntropy = new AntiEntropy(
       {
-        caller: this.#client,
-        replica,
+        aae,
+        push: async (peer, ns, key, partition, setBytes, timeoutMs) => {
+          const set = decodeSet(setBytes);
+          if (!set.ok)
+            return { ok: false, error: `our own set does not decode: ${set.error.kind}`, bytes: 0 };
+          const req = { op: 'merge' as const, ns, key, partition, set: set.value };
+          const res = await this.#client.call(peer, req, timeoutMs);
+          const bytes = encodeKvRequest(req).length + encodeKvResponse(res).length;
+          if (res.kind === 'found') return { ok: true, bytes };
+          return {
+            ok: false,
+            error: res.kind === 'failure' ? `${res.failure}: ${res.message}` : res.kind,
+            bytes,
+          };
+        },
+        local: {
+          iteratePartition: (ns, partition) => replica.iteratePartition(ns, partition),
+          merge: async (ns, key, partition, setBytes, nowMs) => {
+            const set = decodeSet(setBytes);
+            if (!set.ok) return false;
+            const r = await replica.merge(ns, key, partition, set.value, nowMs);
+            return r.ok && r.value.changed;
+          },
+        },
+        holdings: () => replica.index.entries(),
+        owners: (partition, n) => this.placement.ring().owners(partition as PartitionId, n),
         trees,
         clock: c.clock,
         scheduler: c.scheduler,
         random: c.random,
-        ring: () => this.placement.ring(),
         isUp: (node) => this.placement.isUp(node),
         replicas: (ns) => this.namespaceSettings(ns).n,
         ...(c.antiEntropyMetrics ? { metrics: c.antiEntropyMetrics } : {}),
@@ -303,6 +335,15 @@ export class KvStore {
     this.#replica = replica;
     this.#dataRumors = channel(DATA_RUMOR_CHANNEL, (payload) => this.#deliverData(payload));
     c.transport.onRequest((_from, bytes) => this.service.handleBytes(bytes));
+    const aaeService = new AaeService(
+      {
+        trees,
+        scanner: replica,
+        exchangeable: (ns) => !ns.startsWith(RESERVED_NAMESPACE_PREFIX) && ns !== '',
+      },
+      { partitions: init.config.partitions },
+    );
+    c.aaeTransport.onRequest((_from, bytes) => aaeService.handleBytes(bytes));
   }
 
   /** Placement over the current membership view (refreshed on every access). */

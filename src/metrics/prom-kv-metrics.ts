@@ -4,8 +4,8 @@
  * (ReplicaMetrics). Only the metrics registry imports this.
  */
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { AntiEntropyMetrics } from '../antientropy/anti-entropy.js';
 import type { CoordinatorMetrics } from '../coordinator/coordinator-metrics.js';
-import type { AntiEntropyMetrics } from '../kv/anti-entropy.js';
 import type { ReplicaMetrics } from '../replica/replica-metrics.js';
 import { isCountable, msToSeconds } from './prom-helpers.js';
 

@@ -7,8 +7,8 @@
  * `createPromXxxMetrics(register, prefix)` implementation, and a memoised accessor here.
  */
 import { collectDefaultMetrics, Registry } from 'prom-client';
+import type { AntiEntropyMetrics } from '../antientropy/anti-entropy.js';
 import type { CoordinatorMetrics } from '../coordinator/coordinator-metrics.js';
-import type { AntiEntropyMetrics } from '../kv/anti-entropy.js';
 import type { ReplicaMetrics } from '../replica/replica-metrics.js';
 import type { MembershipMetrics } from './membership-metrics.js';
 import { createPromKvMetrics } from './prom-kv-metrics.js';

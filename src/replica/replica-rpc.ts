@@ -40,10 +40,6 @@ export type KvRequest = KvTarget &
     | { readonly op: 'merge'; readonly set: VSet; readonly hintFor?: string }
     // Answered notfound once the key is gone, found with the stored set when it was kept.
     | { readonly op: 'reap'; readonly expected: VSet; readonly graceMs: number }
-    // Anti-entropy: answered with `hashes`.
-    | { readonly op: 'tree-level'; readonly level: number; readonly indexes: readonly number[] }
-    // Anti-entropy: answered with `entries`.
-    | { readonly op: 'segment-entries'; readonly segments: readonly number[] }
     // Rumor mongering: one push, answered with `rumor-feedback`.
     | { readonly op: 'rumor'; readonly bytes: Uint8Array }
   );
@@ -66,8 +62,6 @@ export type KvFailureKind =
 export type KvResponse =
   | { readonly kind: 'found'; readonly set: VSet }
   | { readonly kind: 'notfound' }
-  | { readonly kind: 'hashes'; readonly hashes: Uint8Array }
-  | { readonly kind: 'entries'; readonly entries: readonly KvEntry[] }
   | { readonly kind: 'rumor-feedback'; readonly bytes: Uint8Array }
   | { readonly kind: 'failure'; readonly failure: KvFailureKind; readonly message: string };
 
@@ -89,13 +83,6 @@ export function encodeKvRequest(req: KvRequest): Uint8Array {
   switch (req.op) {
     case 'get':
       return hearsay.KvRequest.encode({ ...base, get: { hintFor: req.hintFor ?? '' } }).finish();
-    case 'tree-level':
-      return hearsay.KvRequest.encode({
-        ...base,
-        treeLevel: { level: req.level, indexes: [...req.indexes] },
-      }).finish();
-    case 'segment-entries':
-      return hearsay.KvRequest.encode({ ...base, segmentEntries: { segments: [...req.segments] } }).finish();
     case 'rumor':
       return hearsay.KvRequest.encode({ ...base, rumor: req.bytes }).finish();
     case 'reap':
@@ -139,19 +126,7 @@ export function decodeKvRequest(
     const hintFor = m.get?.hintFor ?? '';
     return { ok: true, value: { ...base, op: 'get', ...(hintFor === '' ? {} : { hintFor }) } };
   }
-  if (m.op === 'treeLevel' && m.treeLevel) {
-    const indexes = m.treeLevel.indexes ?? [];
-    if (indexes.length > MAX_TREE_INDEXES)
-      return { ok: false, error: `more than ${MAX_TREE_INDEXES} tree nodes` };
-    return { ok: true, value: { ...base, op: 'tree-level', level: m.treeLevel.level ?? 0, indexes } };
-  }
   if (m.op === 'rumor') return { ok: true, value: { ...base, op: 'rumor', bytes: m.rumor ?? EMPTY } };
-  if (m.op === 'segmentEntries' && m.segmentEntries) {
-    const segments = m.segmentEntries.segments ?? [];
-    if (segments.length > MAX_TREE_INDEXES)
-      return { ok: false, error: `more than ${MAX_TREE_INDEXES} segments` };
-    return { ok: true, value: { ...base, op: 'segment-entries', segments } };
-  }
   if (m.op === 'reap' && m.reap) {
     const d = decodeSet(m.reap.expected ?? EMPTY, limits);
     if (!d.ok) return { ok: false, error: `bad set: ${d.error.kind}: ${d.error.detail}` };
@@ -191,14 +166,8 @@ export function encodeKvResponse(res: KvResponse): Uint8Array {
       return hearsay.KvResponse.encode({ found: encodeSet(res.set) }).finish();
     case 'notfound':
       return hearsay.KvResponse.encode({ notFound: {} }).finish();
-    case 'hashes':
-      return hearsay.KvResponse.encode({ hashes: res.hashes }).finish();
     case 'rumor-feedback':
       return hearsay.KvResponse.encode({ rumorFeedback: res.bytes }).finish();
-    case 'entries':
-      return hearsay.KvResponse.encode({
-        entries: { entries: res.entries.map((e) => ({ key: e.key, set: encodeSet(e.set) })) },
-      }).finish();
     case 'failure':
       return hearsay.KvResponse.encode({ failure: { kind: res.failure, message: res.message } }).finish();
   }
@@ -220,18 +189,8 @@ export function decodeKvResponse(
     return { ok: true, value: { kind: 'found', set: d.value } };
   }
   if (m.result === 'notFound') return { ok: true, value: { kind: 'notfound' } };
-  if (m.result === 'hashes') return { ok: true, value: { kind: 'hashes', hashes: m.hashes ?? EMPTY } };
   if (m.result === 'rumorFeedback') {
     return { ok: true, value: { kind: 'rumor-feedback', bytes: m.rumorFeedback ?? EMPTY } };
-  }
-  if (m.result === 'entries') {
-    const entries: KvEntry[] = [];
-    for (const e of m.entries?.entries ?? []) {
-      const d = decodeSet(e.set ?? EMPTY, limits);
-      if (!d.ok) return { ok: false, error: `bad set: ${d.error.kind}: ${d.error.detail}` };
-      entries.push({ key: e.key ?? EMPTY, set: d.value });
-    }
-    return { ok: true, value: { kind: 'entries', entries } };
   }
   if (m.result === 'failure' && m.failure) {
     const raw = m.failure.kind ?? '';

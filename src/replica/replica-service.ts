@@ -1,6 +1,3 @@
-import { HASH_BYTES } from '../antientropy/merkle-hash.js';
-import type { PartitionTrees } from '../antientropy/partition-trees.js';
-import { isValidRequest } from '../antientropy/tree-diff.js';
 import type { Clock } from '../runtime/clock.js';
 import { MAX_KEY_BYTES, MAX_NAMESPACE_BYTES } from '../storage/layout.js';
 import type { DvvSet } from '../versioning/dvvset.js';
@@ -12,7 +9,6 @@ import type { ReplicaError, ReplicaResult } from './replica-error.js';
 import {
   decodeKvRequest,
   encodeKvResponse,
-  type KvEntry,
   type KvFailureKind,
   type KvRequest,
   type KvResponse,
@@ -27,7 +23,6 @@ export interface ReplicaServiceComponents {
   readonly clock: Clock;
   readonly replica: Replica;
   readonly hints: HintStore;
-  readonly trees: PartitionTrees;
   /** Serves one rumor push on the channel named by the request's namespace; undefined = no such channel. */
   readonly rumors?: (channel: string, bytes: Uint8Array) => Uint8Array | undefined;
 }
@@ -89,30 +84,6 @@ export class ReplicaService {
         return feedback === undefined
           ? failure('bad_request', `no rumor channel ${JSON.stringify(ns)}`)
           : { kind: 'rumor-feedback', bytes: feedback };
-      }
-      case 'tree-level': {
-        const tree = await this.#c.trees.tree(ns, partition);
-        if (!isValidRequest(tree.shape, { level: req.level, indexes: req.indexes })) {
-          return failure('bad_request', `no such tree nodes on level ${req.level}`);
-        }
-        const hashes = tree.hashesAt(req.level, req.indexes);
-        const out = new Uint8Array(hashes.length * HASH_BYTES);
-        hashes.forEach((h, i) => {
-          out.set(h, i * HASH_BYTES);
-        });
-        return { kind: 'hashes', hashes: out };
-      }
-      case 'segment-entries': {
-        const tree = await this.#c.trees.tree(ns, partition);
-        const wanted = new Set(req.segments);
-        if (req.segments.some((x) => !(Number.isInteger(x) && x >= 0 && x < tree.config.segments))) {
-          return failure('bad_request', `segments must be in [0, ${tree.config.segments})`);
-        }
-        const entries: KvEntry[] = [];
-        for await (const e of this.#c.replica.iteratePartition(ns, partition)) {
-          if (e.ok && wanted.has(tree.segmentOf(e.key))) entries.push({ key: e.key, set: e.set });
-        }
-        return { kind: 'entries', entries };
       }
       case 'reap': {
         const due = await this.#c.replica.reapable(ns, key, partition, now, req.graceMs);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { AntiEntropyMetrics } from '../../../src/kv/anti-entropy.js';
-import type { ExchangeResult } from '../../../src/kv/exchange.js';
+import type { AntiEntropyMetrics } from '../../../src/antientropy/anti-entropy.js';
+import type { ExchangeResult } from '../../../src/antientropy/exchange.js';
 import { seededRandom } from '../../../src/runtime/random.js';
 import {
   type DvvSet,

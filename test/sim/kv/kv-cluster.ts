@@ -1,5 +1,5 @@
+import type { AntiEntropyMetrics } from '../../../src/antientropy/anti-entropy.js';
 import type { CoordinatorMetrics } from '../../../src/coordinator/coordinator-metrics.js';
-import type { AntiEntropyMetrics } from '../../../src/kv/anti-entropy.js';
 import { defaultKvConfig, type KvConfig } from '../../../src/kv/config.js';
 import { KvStore } from '../../../src/kv/kv-store.js';
 import { lanConfig, type MembershipConfig } from '../../../src/membership/config.js';
@@ -15,6 +15,7 @@ import type { VersionedValue } from '../../../src/versioning/versioned-value.js'
 /** Service ids on the stream channel, as on a real node (src/node.ts). */
 export const SERVICE_MEMBERSHIP = 0;
 export const SERVICE_KV = 1;
+export const SERVICE_AAE = 2;
 
 export interface KvSimNode {
   readonly addr: string;
@@ -101,6 +102,7 @@ export class KvSimCluster {
         scheduler: simNode.scheduler,
         random,
         transport: router.service(SERVICE_KV),
+        aaeTransport: router.service(SERVICE_AAE),
         storage,
         members: () => membership.members(),
         ...(this.#metrics === undefined ? {} : { metrics: this.#metrics(name) }),

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import type { ConvergenceReport, PartitionReport } from '../../../src/antientropy/anti-entropy.js';
 import { type HttpBackend, startHttpServer } from '../../../src/http/server.js';
-import type { ConvergenceReport, PartitionReport } from '../../../src/kv/anti-entropy.js';
 import type { NamespacesReport } from '../../../src/kv/namespace-settings.js';
 import { nodeId } from '../../../src/membership/member.js';
 

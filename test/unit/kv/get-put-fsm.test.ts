@@ -64,8 +64,6 @@ function defaultStep(node: NodeId, req: KvRequest): Step {
       return found(update(newWithContext(req.context, req.value), undefined, replicaId(node)));
     case 'reap':
       return notfound();
-    case 'tree-level':
-    case 'segment-entries':
     case 'rumor':
       return 'never';
   }

@@ -1,23 +1,43 @@
-import { HASH_BYTES } from '../antientropy/merkle-hash.js';
-import type { PartitionTrees } from '../antientropy/partition-trees.js';
-import { compareLevel, type LevelRequest, rootRequest } from '../antientropy/tree-diff.js';
 import type { NodeId } from '../membership/member.js';
-import { keyHex } from '../replica/key-lock.js';
-import type { Replica } from '../replica/replica.js';
-import type { ReplicaCaller } from '../replica/replica-client.js';
-import {
-  encodeKvRequest,
-  encodeKvResponse,
-  type KvRequest,
-  type KvResponse,
-} from '../replica/replica-rpc.js';
 import type { Clock } from '../runtime/clock.js';
-import type { Namespace } from '../storage/storage.js';
-import { equal } from '../versioning/dvvset.js';
+import type { AaeCaller } from './aae-client.js';
+import type { AaeRequest, AaeResponse } from './aae-rpc.js';
+import { HASH_BYTES } from './merkle-hash.js';
+import type { PartitionScanner, PartitionTrees } from './partition-trees.js';
+import { compareLevel, type LevelRequest, rootRequest } from './tree-diff.js';
+
+/** A namespace name (structural: this layer imports nothing above it). */
+type Namespace = string;
+
+/** What an exchange needs of this node's replica: scans, and merging a peer's set (pull). */
+export interface ExchangeLocal extends PartitionScanner {
+  /** Merges the peer's set bytes of `key`; resolves whether that changed anything here (false on failure). */
+  merge(
+    ns: Namespace,
+    key: Uint8Array,
+    partition: number,
+    setBytes: Uint8Array,
+    nowMs: number,
+  ): Promise<boolean>;
+}
+
+/** Sends our set of a key to the peer's replica (a merge on the replica service). */
+export type ExchangePush = (
+  peer: NodeId,
+  ns: Namespace,
+  key: Uint8Array,
+  partition: number,
+  setBytes: Uint8Array,
+  timeoutMs: number,
+) => Promise<
+  | { readonly ok: true; readonly bytes: number }
+  | { readonly ok: false; readonly error: string; readonly bytes: number }
+>;
 
 export interface ExchangeComponents {
-  readonly caller: ReplicaCaller;
-  readonly replica: Replica;
+  readonly aae: AaeCaller;
+  readonly push: ExchangePush;
+  readonly local: ExchangeLocal;
   readonly trees: PartitionTrees;
   readonly clock: Clock;
   /** One token per repaired key (pulled or pushed): the ceiling on repair traffic. */
@@ -61,11 +81,11 @@ export async function runExchange(c: ExchangeComponents, req: ExchangeRequest): 
   const { ns, partition, peer } = req;
   let bytes = 0;
   let roundTrips = 0;
-  const call = async (body: KvRequest): Promise<KvResponse> => {
+  const call = async (body: AaeRequest): Promise<AaeResponse> => {
     roundTrips++;
-    const res = await c.caller.call(peer, body, req.timeoutMs);
-    bytes += encodeKvRequest(body).length + encodeKvResponse(res).length;
-    return res;
+    const r = await c.aae.call(peer, body, req.timeoutMs);
+    bytes += r.bytes;
+    return r.res;
   };
   const failed = (error: string): ExchangeResult => ({
     ok: false,
@@ -78,7 +98,7 @@ export async function runExchange(c: ExchangeComponents, req: ExchangeRequest): 
   let request: LevelRequest = rootRequest();
   let segments: readonly number[] = [];
   for (;;) {
-    const res = await call({ op: 'tree-level', ns, key: PLACEHOLDER_KEY, partition, ...request });
+    const res = await call({ op: 'tree-level', ns, partition, ...request });
     if (res.kind !== 'hashes') return failed(describe(res));
     if (res.hashes.length !== request.indexes.length * HASH_BYTES)
       return failed('peer sent the wrong number of hashes');
@@ -94,27 +114,29 @@ export async function runExchange(c: ExchangeComponents, req: ExchangeRequest): 
     return { ok: true, segments: 0, pulled: 0, pushed: 0, bytes, roundTrips, durationMs: c.clock.now() - t0 };
   }
 
-  const res = await call({ op: 'segment-entries', ns, key: PLACEHOLDER_KEY, partition, segments });
+  const res = await call({ op: 'segment-entries', ns, partition, segments });
   if (res.kind !== 'entries') return failed(describe(res));
-  const theirs = new Map(res.entries.map((e) => [keyHex(e.key), e.set]));
+  const theirs = new Map(res.entries.map((e) => [hex(e.key), e.setBytes]));
   let pulled = 0;
   let pushed = 0;
   const now = Math.floor(c.clock.wallMs());
   for (const e of res.entries) {
     if (pulled + pushed >= req.maxKeys) break;
     await c.limiter?.take();
-    const r = await c.replica.merge(ns, e.key, partition, e.set, now);
-    if (r.ok && r.value.changed) pulled++;
+    if (await c.local.merge(ns, e.key, partition, e.setBytes, now)) pulled++;
   }
   const wanted = new Set(segments);
-  for await (const e of c.replica.iteratePartition(ns, partition)) {
+  for await (const e of c.local.iteratePartition(ns, partition)) {
     if (pulled + pushed >= req.maxKeys) break;
     if (!e.ok || !wanted.has(tree.segmentOf(e.key))) continue;
-    const peerSet = theirs.get(keyHex(e.key));
-    if (peerSet !== undefined && equal(peerSet, e.set)) continue;
+    // Set encodings are canonical: equal bytes are equal sets.
+    const peerBytes = theirs.get(hex(e.key));
+    if (peerBytes !== undefined && bytesEqual(peerBytes, e.setBytes)) continue;
     await c.limiter?.take();
-    const r = await call({ op: 'merge', ns, key: e.key, partition, set: e.set });
-    if (r.kind !== 'found') return failed(describe(r));
+    roundTrips++;
+    const r = await c.push(peer, ns, e.key, partition, e.setBytes, req.timeoutMs);
+    bytes += r.bytes;
+    if (!r.ok) return failed(r.error);
     pushed++;
   }
   return {
@@ -128,9 +150,14 @@ export async function runExchange(c: ExchangeComponents, req: ExchangeRequest): 
   };
 }
 
-/** Tree requests concern a whole partition; the request format still carries a key (unused, non-empty). */
-const PLACEHOLDER_KEY = Uint8Array.of(0);
-
-function describe(res: KvResponse): string {
+function describe(res: AaeResponse): string {
   return res.kind === 'failure' ? `${res.failure}: ${res.message}` : `unexpected ${res.kind} reply`;
+}
+
+function hex(key: Uint8Array): string {
+  return Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('hex');
+}
+
+function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && Buffer.compare(a, b) === 0;
 }

@@ -1,12 +1,14 @@
 import type { NodeId } from '../membership/member.js';
-import type { PartitionId } from '../ring/partition.js';
-import type { Ring } from '../ring/ring.js';
 import type { Clock } from '../runtime/clock.js';
 import { PeriodicTask } from '../runtime/periodic-task.js';
 import type { Random } from '../runtime/random.js';
 import type { Scheduler } from '../runtime/scheduler.js';
-import type { Namespace } from '../storage/storage.js';
 import { type ExchangeComponents, type ExchangeResult, runExchange } from './exchange.js';
+
+/** A namespace name (structural: this layer imports nothing above it). */
+type Namespace = string;
+/** A ring partition index. */
+type PartitionId = number;
 
 /** What anti-entropy reports (DESIGN.md §11 convergence metrics); every method must never throw. */
 export interface AntiEntropyMetrics {
@@ -25,7 +27,10 @@ export interface AntiEntropyComponents extends ExchangeComponents {
   readonly scheduler: Scheduler;
   readonly random: Random;
   readonly clock: Clock;
-  readonly ring: () => Ring;
+  /** The owners of a partition for N replicas, under the current ring. */
+  readonly owners: (partition: number, n: number) => readonly NodeId[];
+  /** The (namespace, partition) pairs this node holds data in (the replica's partition index). */
+  readonly holdings: () => Iterable<{ readonly ns: Namespace; readonly partition: number }>;
   readonly isUp: (node: NodeId) => boolean;
   readonly replicas: (ns: Namespace) => number;
   readonly metrics?: AntiEntropyMetrics;
@@ -204,7 +209,6 @@ export class AntiEntropy {
   }
 
   async #sweep(): Promise<void> {
-    const ring = this.#c.ring();
     const self = this.#init.self;
     const work: { ns: Namespace; partition: PartitionId; peer: NodeId }[] = [];
     const owned: { ns: Namespace; partition: PartitionId }[] = [];
@@ -217,18 +221,16 @@ export class AntiEntropy {
     }
     // Only partitions holding data here: one that holds nothing is exchanged by the owners that hold its
     // data (they push it here), so the sweep's cost follows the data, not namespaces × ring partitions.
-    for (const ns of this.#c.replica.namespaces()) {
+    for (const { ns, partition } of this.#c.holdings()) {
       if (ns === global?.ns) continue;
       const n = this.#c.replicas(ns);
-      for (const p of this.#c.replica.index.partitions(ns)) {
-        const partition = p as PartitionId;
-        if (!ring.owners(partition, n).includes(self)) continue;
-        owned.push({ ns, partition });
-        const peers = ring.owners(partition, n).filter((o) => o !== self && this.#c.isUp(o));
-        if (peers.length === 0) continue;
-        const peer = peers[(this.#offset + this.#sweeps + partition) % peers.length] as NodeId;
-        work.push({ ns, partition, peer });
-      }
+      const owners = this.#c.owners(partition, n);
+      if (!owners.includes(self)) continue;
+      owned.push({ ns, partition });
+      const peers = owners.filter((o) => o !== self && this.#c.isUp(o));
+      if (peers.length === 0) continue;
+      const peer = peers[(this.#offset + this.#sweeps + partition) % peers.length] as NodeId;
+      work.push({ ns, partition, peer });
     }
     this.#owned = owned;
     const current = new Set(owned.map((o) => statusKey(o.ns, o.partition)));
