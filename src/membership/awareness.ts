@@ -4,6 +4,11 @@
  * and its probe intervals and timeouts stretch by (score + 1), so it stops accusing healthy peers while
  * it is itself starved of CPU or network.
  */
+/** `timeoutMs` · (score + 1): the stretch a health score puts on probe intervals and timeouts. */
+export function scaleByHealth(timeoutMs: number, score: number): number {
+  return timeoutMs * (score + 1);
+}
+
 export class Awareness {
   private current = 0;
 
@@ -30,6 +35,6 @@ export class Awareness {
 
   /** `timeoutMs` · (score + 1): at most max · timeoutMs. */
   scaleTimeout(timeoutMs: number): number {
-    return timeoutMs * (this.current + 1);
+    return scaleByHealth(timeoutMs, this.current);
   }
 }

@@ -65,6 +65,21 @@ export function metaSizeBytes(meta: MemberMeta): number {
   return n;
 }
 
+/**
+ * Index of `id` in `sorted` (ascending by id, as members() returns them), or where it would be inserted.
+ * Exported so lists derived from members() (the gossip targets) stay in the table's order.
+ */
+export function indexById(sorted: readonly { readonly id: NodeId }[], id: NodeId): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((sorted[mid] as { readonly id: NodeId }).id < id) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 function isDeadOrLeft(state: MemberState): boolean {
   return state === 'dead' || state === 'left';
 }
@@ -403,15 +418,7 @@ export class MemberTable {
 
   /** Index of `id` in `sorted`, or where it would be inserted (same `<` order members() always used). */
   private sortedIndex(id: NodeId): number {
-    const sorted = this.sorted;
-    let lo = 0;
-    let hi = sorted.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if ((sorted[mid] as Member).id < id) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    return indexById(this.sorted, id);
   }
 
   /** memberlist aliveNode. `bootstrap` marks our own alive (start, metadata update): applied, not refuted. */
