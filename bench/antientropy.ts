@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- antientropy [args]`: Merkle anti-entropy (src/kv/anti-entropy.ts, src/kv/exchange.ts,
+ * `npm run bench -- antientropy [args]`: Merkle anti-entropy (src/antientropy/anti-entropy.ts, src/antientropy/exchange.ts,
  * docs/antientropy.md) between two replicas that diverge on d keys out of M (issue #6). In the simulator: a
  * 2-node cluster with N = 2 (both nodes own every partition), identical data on both, then d differences split
  * across both sides (half newer on n0, half newer on n1), and one `antiEntropy.sweep()` from n0. Per (M, d):

@@ -15,9 +15,9 @@
  * through `send`, learns peers from `peers()`, is driven by the injected Scheduler and Random, and is fed
  * datagrams through `handlePacket`, so the same code runs over UDP and in the simulator.
  */
+import { LRUCache } from 'lru-cache';
 import type { Random } from '../runtime/random.js';
 import type { Cancel, Scheduler } from '../runtime/scheduler.js';
-import { LruSet } from './lru-set.js';
 import {
   decodeRumorMessage,
   encodeFeedback,
@@ -98,7 +98,14 @@ export class RumorMonger {
   private readonly components: RumorMongerComponents;
   /** Insertion order is age: the first entry is the oldest, dropped first beyond maxHot. */
   private readonly hot = new Map<string, HotRumor>();
-  private readonly seen: LruSet<string>;
+  /**
+   * The ids seen recently, at most maxSeenIds, the least recently pushed or spread forgotten first (`has`
+   * does not refresh an id, `set` does). Bounded by count through `maxSize` with every id of size 1 rather
+   * than by `max`: lru-cache preallocates `max` slots (about 1.4 MiB for the default 65,536), which a
+   * simulator running hundreds of nodes in one process would pay per node before any rumor; this way the
+   * cache grows with the ids actually seen. No TTL, so lru-cache never reads a clock.
+   */
+  private readonly seen: LRUCache<string, true>;
   private cancelRounds: Cancel | null = null;
   private counts = {
     pushesSent: 0,
@@ -114,7 +121,7 @@ export class RumorMonger {
   constructor(components: RumorMongerComponents, init: RumorMongerInit) {
     this.components = components;
     this.config = rumorConfig(init);
-    this.seen = new LruSet(this.config.maxSeenIds);
+    this.seen = new LRUCache<string, true>({ maxSize: this.config.maxSeenIds, sizeCalculation: () => 1 });
   }
 
   get running(): boolean {
@@ -145,7 +152,7 @@ export class RumorMonger {
    */
   spread(id: string, payload: Uint8Array): void {
     encodeRumorId(id);
-    this.seen.add(id);
+    this.seen.set(id, true);
     this.makeHot(id, payload);
   }
 
@@ -167,6 +174,11 @@ export class RumorMonger {
   /** Ids of the hot rumors, oldest first. */
   hotIds(): string[] {
     return [...this.hot.keys()];
+  }
+
+  /** How many rumor ids this node remembers having seen (at most maxSeenIds). */
+  get seenIds(): number {
+    return this.seen.size;
   }
 
   get stats(): RumorStats {
@@ -192,11 +204,11 @@ export class RumorMonger {
     this.counts.pushesReceived++;
     let verdict: RumorVerdict;
     if (this.seen.has(id)) {
-      this.seen.add(id);
+      this.seen.set(id, true);
       verdict = 'known';
     } else {
       verdict = this.components.deliver(id, payload);
-      this.seen.add(id);
+      this.seen.set(id, true);
       // Copy: the payload is a view of the transport's datagram buffer, which the hot rumor outlives.
       if (verdict === 'new') this.makeHot(id, payload.slice());
     }

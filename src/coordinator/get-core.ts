@@ -1,7 +1,6 @@
 import { type DvvSet, equal, join, syncAll } from '../versioning/dvvset.js';
 import { EMPTY_VV, type VersionVector } from '../versioning/version-vector.js';
 import { isDeleted, type VersionedValue, versionedValueEquals } from '../versioning/versioned-value.js';
-import { quorumSize } from './quorum.js';
 
 /**
  * The pure core of a read (DESIGN.md §9), after riak_kv_get_core: the driver feeds it one reply per
@@ -21,19 +20,13 @@ export type GetReplicaResult =
 export interface GetCoreConfig {
   /** Replicas asked (the key's N). */
   readonly n: number;
-  /** Successful replies needed to answer, already resolved to [1, n] (quorum.ts). */
+  /**
+   * Successful replies needed to answer, already resolved to [1, n] (quorum.ts). A notfound is a
+   * success, as with Riak's default `notfound_ok = true`: a replica with nothing is a valid, if stale,
+   * answer (read repair then gives it the value). Riak's `notfound_ok = false` and `basic_quorum` are
+   * not offered.
+   */
   readonly r: number;
-  /**
-   * Riak's `notfound_ok`: a notfound counts towards R. True by default: a replica with nothing is
-   * a valid, if stale, answer. False makes notfound count towards failure, so a read waits for a
-   * replica that has the data (at the price of availability).
-   */
-  readonly notFoundOk?: boolean;
-  /**
-   * Riak's `basic_quorum`: give up once a majority of N failed, even if R could still be reached
-   * in theory. Only matters with notFoundOk false or R < quorum; off by default.
-   */
-  readonly basicQuorum?: boolean;
 }
 
 /** The client's answer. `context` is the clock a later write must carry to supersede what was read. */
@@ -76,9 +69,6 @@ export class GetCore<Id = string> {
   private constructor(
     readonly n: number,
     readonly r: number,
-    readonly notFoundOk: boolean,
-    /** Failed replies at which success is impossible (or, with basic quorum, hopeless). */
-    readonly failThreshold: number,
     readonly replies: readonly Reply<Id>[],
   ) {}
 
@@ -86,11 +76,7 @@ export class GetCore<Id = string> {
     const { n, r } = config;
     if (!Number.isSafeInteger(n) || n < 1) throw new RangeError(`n must be a positive integer, got ${n}`);
     if (!Number.isSafeInteger(r) || r < 1 || r > n) throw new RangeError(`r must be in [1, ${n}], got ${r}`);
-    // riak_kv_get_fsm: fail_threshold = N − R + 1 (one more failure and R is out of reach); basic
-    // quorum lowers it to a majority.
-    const certain = n - r + 1;
-    const failThreshold = config.basicQuorum === true ? Math.min(quorumSize(n), certain) : certain;
-    return new GetCore<Id>(n, r, config.notFoundOk ?? true, failThreshold, []);
+    return new GetCore<Id>(n, r, []);
   }
 
   /**
@@ -101,25 +87,25 @@ export class GetCore<Id = string> {
   addResult(replica: Id, result: GetReplicaResult): GetCore<Id> {
     if (this.replies.some((x) => x.replica === replica)) return this;
     if (this.replies.length >= this.n) throw new Error(`get core: more than n=${this.n} replicas replied`);
-    return new GetCore(this.n, this.r, this.notFoundOk, this.failThreshold, [
-      ...this.replies,
-      { replica, result },
-    ]);
+    return new GetCore(this.n, this.r, [...this.replies, { replica, result }]);
   }
 
-  /** Replies that count towards R: found sets (tombstones included) and, if notFoundOk, notfounds. */
+  /** Replies that count towards R: found sets (tombstones included) and notfounds. */
   get successes(): number {
-    return this.replies.filter((x) => this.isSuccess(x.result)).length;
+    return this.replies.length - this.failures;
   }
 
-  /** Replies that count towards the fail threshold: errors and, unless notFoundOk, notfounds. */
+  /** Replies that failed: errors. */
   get failures(): number {
-    return this.replies.length - this.successes;
+    return this.replies.filter((x) => x.result.kind === 'error').length;
   }
 
-  /** riak_kv_get_core `enough/1`: R met, or failure reached the threshold. */
+  /**
+   * riak_kv_get_core `enough/1`: R met, or failures reached riak_kv_get_fsm's fail_threshold,
+   * N − R + 1 (one more failure and R is out of reach).
+   */
   enough(): boolean {
-    return this.successes >= this.r || this.failures >= this.failThreshold;
+    return this.successes >= this.r || this.failures >= this.n - this.r + 1;
   }
 
   hasAllResults(): boolean {
@@ -137,12 +123,7 @@ export class GetCore<Id = string> {
 
   /** riak_kv_get_core `response/1`; meaningful once `enough()` or on timeout. */
   response(): GetResponse<Id> {
-    const merged = this.merged();
-    if (this.successes >= this.r) return answer(merged);
-    // R not met. Riak still answers notfound when only notfounds and tombstones came back; we ask
-    // for R of them to agree, so a single stale notfound never passes for a quorum's answer.
-    const absent = this.replies.filter((x) => x.result.kind === 'notfound').length + this.foundSets().length;
-    if ((merged === undefined || isDeleted(merged)) && absent >= this.r) return answer(merged);
+    if (this.successes >= this.r) return answer(this.merged());
     return {
       kind: 'unavailable',
       needed: this.r,
@@ -177,10 +158,6 @@ export class GetCore<Id = string> {
       return { kind: 'delete', context: join(merged), replicas: found.map((x) => x.replica) };
     }
     return { kind: 'nop' };
-  }
-
-  private isSuccess(result: GetReplicaResult): boolean {
-    return result.kind === 'found' || (result.kind === 'notfound' && this.notFoundOk);
   }
 
   private foundSets(): { replica: Id; set: DvvSet<VersionedValue> }[] {

@@ -1,7 +1,7 @@
 /**
  * The pure core of a write (DESIGN.md §9), after riak_kv_put_core: count replica acknowledgements
- * until W, or until so many failed that W is out of reach. It also remembers who acked, so the
- * driver knows which replicas missed the write (to hand them a hint or a data rumor). No I/O, no
+ * until W, or until so many failed that W is out of reach. It also remembers who acked (`acked`), so
+ * the caller knows which replicas missed the write (to send them a data rumor). No I/O, no
  * clock; immutable, like GetCore.
  *
  * Riak separates W (the vnode received the write) from DW (the backend stored it). A hearsay
@@ -67,12 +67,6 @@ export class PutCore<Id = string> {
   /** Replicas that answered with an error, in reply order. */
   get failed(): readonly Id[] {
     return this.replies.flatMap((x) => (x.result.kind === 'error' ? [x.replica] : []));
-  }
-
-  /** Of the replicas the write was sent to, those that did not ack (errored or silent): they missed it. */
-  missed(targets: readonly Id[]): readonly Id[] {
-    const acked = this.acked;
-    return targets.filter((t) => !acked.includes(t));
   }
 
   /** W acks, or more than N − W failures (riak_kv_put_core: W can no longer be reached). */

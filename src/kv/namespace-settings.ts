@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { MAX_REPLICAS } from '../coordinator/quorum.js';
 import type { VSet } from '../replica/replica.js';
 import { liveValues, type VersionedValue } from '../versioning/versioned-value.js';
@@ -183,8 +184,25 @@ type StoredOverride =
   | { readonly kind: 'ok'; readonly value: Partial<NamespaceConfig> }
   | { readonly kind: 'ignored'; readonly error: string };
 
-// Sets are immutable and replaced on every change, so a parse is cached per set: reads are per request.
-const parsed = new WeakMap<VSet, StoredOverride>();
+/**
+ * Parsed overrides cached, at most: one per stored `ns/<name>` set, process-wide (the simulator runs several
+ * nodes in one process, each holding its own sets). Four times the default namespace cap per node
+ * (DEFAULT_MAX_NAMESPACES, 1,024), so a few simulated nodes with every namespace overridden still hit. Past it
+ * the set looked up least recently is forgotten; a miss costs one JSON parse, never a wrong answer. The cache
+ * holds its sets strongly, so a replaced set stays in memory until evicted: a bounded few hundred KiB.
+ */
+export const MAX_PARSED_OVERRIDES = 4096;
+
+/**
+ * Sets are immutable and replaced on every change, so a parse is cached per set (by identity): reads are per
+ * request. lru-cache bounded by count, no TTL (a set never changes, and lru-cache then reads no clock).
+ */
+const parsed = new LRUCache<VSet, StoredOverride>({ max: MAX_PARSED_OVERRIDES });
+
+/** How many parsed overrides are cached (at most MAX_PARSED_OVERRIDES); for tests and diagnostics. */
+export function cachedOverrides(): number {
+  return parsed.size;
+}
 
 /**
  * The override a stored set holds: its greatest-dot sibling (every node picks the same), unless deleted or

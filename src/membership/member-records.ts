@@ -7,16 +7,33 @@
  * The per-node part of a member (when its state last changed here) stays in the member table.
  *
  * Bounded, because ids come from untrusted packets: at most MAX_VARIANTS records per id (the newest first:
- * a member's old incarnations stop being looked up) and MAX_IDS ids, past which the pool starts over.
- * Forgetting only costs the sharing, never correctness: callers cannot tell an interned record from theirs.
+ * a member's old incarnations stop being looked up) and MAX_INTERNED_IDS ids, past which the id interned
+ * least recently is forgotten (lru-cache). Forgetting only costs the sharing, never correctness: callers
+ * cannot tell an interned record from theirs.
  */
+import { LRUCache } from 'lru-cache';
 import type { NodeId } from './member.js';
 import type { Member, MemberMeta } from './member-events.js';
 
-const MAX_IDS = 65_536;
+/**
+ * Member ids the pool holds records for. Above the largest cluster the simulator runs (10,000 nodes), so
+ * a converged simulated cluster shares every record; a flood of forged ids evicts the least recently
+ * interned ones first, which the members actually gossiped about keep refreshing.
+ */
+export const MAX_INTERNED_IDS = 65_536;
 const MAX_VARIANTS = 4;
 
-const pool = new Map<NodeId, Member[]>();
+/**
+ * Id → its newest records. Bounded by count through `maxSize` with every id of size 1, not `max`: lru-cache
+ * preallocates `max` slots (about 1.4 MiB here) at module load, which a real node of a few dozen members would
+ * pay for nothing; this way the pool grows with the ids seen. No TTL, so lru-cache never reads a clock.
+ */
+const pool = new LRUCache<NodeId, Member[]>({ maxSize: MAX_INTERNED_IDS, sizeCalculation: () => 1 });
+
+/** How many member ids the pool holds records for (at most MAX_INTERNED_IDS); for tests and diagnostics. */
+export function internedIds(): number {
+  return pool.size;
+}
 
 export function metaEqual(a: MemberMeta, b: MemberMeta): boolean {
   if (a === b) return true;
@@ -41,7 +58,6 @@ export function internMember(m: Member): Member {
   if (variants !== undefined) {
     for (const v of variants) if (sameRecord(v, m)) return v;
   } else {
-    if (pool.size >= MAX_IDS) pool.clear();
     variants = [];
     pool.set(m.id, variants);
   }

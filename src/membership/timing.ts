@@ -2,7 +2,6 @@
  * Cluster-size scaling formulas for membership timers and retransmits (memberlist `util.go`). Pure
  * functions of their arguments so every node, and every test, computes the same numbers.
  */
-import type { Random } from '../runtime/random.js';
 
 /**
  * Push/pull is not scaled up to this many members; beyond it the interval grows by one period per doubling
@@ -49,12 +48,4 @@ export function pushPullScaleMs(intervalMs: number, n: number): number {
   if (n <= PUSH_PULL_SCALE_THRESHOLD) return intervalMs;
   const multiplier = Math.ceil(Math.log2(n) - Math.log2(PUSH_PULL_SCALE_THRESHOLD)) + 1;
   return multiplier * intervalMs;
-}
-
-/**
- * A uniform offset in [0, n), or 0 when n is 0 (memberlist `randomOffset`); used to start the probe
- * round-robin and to stagger the first push/pull so nodes started together do not sync in lock-step.
- */
-export function randomOffset(random: Random, n: number): number {
-  return n <= 0 ? 0 : random.int(n);
 }

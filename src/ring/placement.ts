@@ -17,8 +17,8 @@ export interface ReplicaTarget {
  * leave — moves ownership. Placing over live members only would move a partition's home on every false
  * suspicion, so a quorum written before it and a quorum read after it need not intersect.
  *
- * A member that failed stays an owner until it leaves; one reaped from the membership table after a long
- * death stays too, until `forget` (an operator's `force-leave`).
+ * A member that failed stays an owner until it leaves (its own leave, or an operator's force-leave, both
+ * seen here as `left`); one reaped from the membership table after a long death stays an owner too.
  */
 export class Placement {
   readonly #config: RingConfig;
@@ -79,14 +79,6 @@ export class Placement {
     }
     this.#up = up;
     this.#rebuildIfChanged();
-  }
-
-  /** Drop a member for good (it will not come back): its partitions move to the others. */
-  forget(id: NodeId): void {
-    if (this.#known.delete(id)) {
-      this.#persist({ removed: id });
-      this.#rebuildIfChanged();
-    }
   }
 
   /** The membership state last seen for an owner (`dead` for one reaped from the view meanwhile). */

@@ -1,6 +1,5 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { LruSet } from '../../../src/antientropy/lru-set.js';
 import {
   decodeRumorMessage,
   encodeFeedback,
@@ -290,30 +289,36 @@ describe('rumor codec', () => {
   });
 });
 
-describe('LruSet', () => {
-  it('keeps the most recently added or re-added values up to capacity', () => {
-    const s = new LruSet<string>(3);
-    expect(s.add('a')).toBe(true);
-    s.add('b');
-    s.add('c');
-    expect(s.add('a')).toBe(false); // a is now the most recent
-    s.add('d'); // forgets b
-    expect([...s.values()]).toEqual(['c', 'a', 'd']);
-    expect(s.has('b')).toBe(false);
-    expect(s.size).toBe(3);
+describe('RumorMonger: the seen-id set (lru-cache, bounded by maxSeenIds)', () => {
+  it('keeps the most recently pushed or spread ids up to maxSeenIds; a known id is refreshed, not re-asked', () => {
+    const h = harness({ maxSeenIds: 3 }, { deliver: () => 'known' });
+    const push = (id: string): void => h.monger.handlePacket('b', encodePush(id, bytes('x')));
+    for (const id of ['a', 'b', 'c', 'a']) push(id); // the second a is known: a is now the most recent
+    expect(h.delivered.map((d) => d.id)).toEqual(['a', 'b', 'c']);
+    h.monger.spread('d', bytes('x')); // a local update is remembered too, and forgets b, the oldest
+    expect(h.monger.seenIds).toBe(3);
+    for (const id of ['c', 'a', 'd', 'b']) push(id);
+    expect(h.delivered.map((d) => d.id)).toEqual(['a', 'b', 'c', 'b']);
   });
 
-  it('never exceeds capacity and always holds the last distinct values added', () => {
+  it('never holds more than maxSeenIds ids and always remembers exactly the last distinct ones', () => {
+    const op = fc.record({ spread: fc.boolean(), id: fc.integer({ min: 0, max: 12 }).map(String) });
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 8 }), fc.array(fc.integer({ min: 0, max: 12 })), (cap, ops) => {
-        const s = new LruSet<number>(cap);
-        for (const x of ops) s.add(x);
-        const expected: number[] = [];
-        for (const x of [...ops].reverse()) {
-          if (expected.length === cap) break;
-          if (!expected.includes(x)) expected.unshift(x);
+      fc.property(fc.integer({ min: 1, max: 8 }), fc.array(op, { maxLength: 60 }), (cap, ops) => {
+        const h = harness({ maxSeenIds: cap, maxHot: 64 }, { deliver: () => 'known' });
+        // The model: ids from least to most recently seen, at most cap.
+        const model: string[] = [];
+        for (const { spread, id } of ops) {
+          const asked = h.delivered.length;
+          if (spread) h.monger.spread(id, bytes('x'));
+          else h.monger.handlePacket('b', encodePush(id, bytes('x')));
+          if (!spread) expect(h.delivered.length - asked).toBe(model.includes(id) ? 0 : 1);
+          if (model.includes(id)) model.splice(model.indexOf(id), 1);
+          model.push(id);
+          if (model.length > cap) model.shift();
+          expect(h.monger.seenIds).toBe(model.length);
+          expect(h.monger.seenIds).toBeLessThanOrEqual(cap);
         }
-        expect([...s.values()]).toEqual(expected);
       }),
     );
   });

@@ -1,7 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { GetCore, type GetReplicaResult, type GetResponse } from '../../../src/coordinator/get-core.js';
-import { quorumSize } from '../../../src/coordinator/quorum.js';
 import { type DvvSet, join, newSet, newWithContext, update, values } from '../../../src/versioning/dvvset.js';
 import { replicaId } from '../../../src/versioning/replica-id.js';
 import { EMPTY_VV } from '../../../src/versioning/version-vector.js';
@@ -41,7 +40,7 @@ function expectedSiblings(found: readonly Version[]): Version[] {
   return [...new Set(found)].filter((v) => !DOMINATED_BY[v].some((w) => found.includes(w))).sort();
 }
 
-function replay(config: { n: number; r: number; notFoundOk?: boolean }, kinds: readonly Kind[]): GetCore {
+function replay(config: { n: number; r: number }, kinds: readonly Kind[]): GetCore {
   return kinds.reduce((core, k, i) => core.addResult(`r${i}`, result(k)), GetCore.create(config));
 }
 
@@ -83,21 +82,14 @@ describe('GetCore: reads as specifications', () => {
     });
   });
 
-  it('with notfound_ok (the default) a first notfound answers a read with R=1: 404 with no context', () => {
+  it('a notfound counts towards R (notfound_ok): a first notfound answers a read with R=1, 404 with no context', () => {
     const core = replay({ n: 3, r: 1 }, ['notfound']);
     expect(core.enough()).toBe(true);
     expect(core.response()).toEqual({ kind: 'notfound', context: EMPTY_VV });
   });
 
-  it('without notfound_ok a read waits past notfounds for a replica that has the value', () => {
-    let core = replay({ n: 3, r: 1, notFoundOk: false }, ['notfound', 'notfound']);
-    expect(core.enough()).toBe(false);
-    core = core.addResult('r2', result('A'));
-    expect(core.response().kind).toBe('ok');
-  });
-
-  it('without notfound_ok, R notfounds agreeing on absence answer 404, not 503', () => {
-    const core = replay({ n: 3, r: 2, notFoundOk: false }, ['notfound', 'notfound']);
+  it('R notfounds agreeing on absence answer 404, not 503', () => {
+    const core = replay({ n: 3, r: 2 }, ['notfound', 'notfound']);
     expect(core.enough()).toBe(true);
     expect(core.response()).toEqual({ kind: 'notfound', context: EMPTY_VV });
   });
@@ -134,17 +126,6 @@ describe('GetCore: reads as specifications', () => {
     });
   });
 
-  it('basic quorum gives up once a majority failed, even though R could still be met', () => {
-    const kinds: Kind[] = ['notfound', 'notfound', 'notfound'];
-    expect(replay({ n: 5, r: 1, notFoundOk: false }, kinds).enough()).toBe(false);
-    const core = kinds.reduce(
-      (c, k, i) => c.addResult(`r${i}`, result(k)),
-      GetCore.create({ n: 5, r: 1, notFoundOk: false, basicQuorum: true }),
-    );
-    expect(core.enough()).toBe(true);
-    expect(core.response()).toEqual({ kind: 'notfound', context: EMPTY_VV });
-  });
-
   it('a duplicate reply (retransmit) is ignored: the first answer counts, and it cannot fake a quorum', () => {
     const core = GetCore.create({ n: 3, r: 2 }).addResult('a', result('A')).addResult('a', result('B'));
     expect(core.enough()).toBe(false);
@@ -169,11 +150,8 @@ function* sequences<T>(alphabet: readonly T[], length: number): Generator<readon
 
 const KINDS: readonly Kind[] = ['A', 'B', 'C', 'T', 'notfound', 'error'];
 
-function checkSequence(
-  config: { n: number; r: number; notFoundOk: boolean; basicQuorum: boolean },
-  kinds: readonly Kind[],
-): void {
-  const { n, r, notFoundOk, basicQuorum } = config;
+function checkSequence(config: { n: number; r: number }, kinds: readonly Kind[]): void {
+  const { n, r } = config;
   let core = GetCore.create(config);
   expect(core.enough()).toBe(false);
   let enoughSeen = false;
@@ -183,19 +161,16 @@ function checkSequence(
     const found = prefix.filter((k): k is Version => k !== 'notfound' && k !== 'error');
     const notfounds = prefix.filter((k) => k === 'notfound').length;
     const errors = prefix.filter((k) => k === 'error').length;
-    const successes = found.length + (notFoundOk ? notfounds : 0);
-    const failures = prefix.length - successes;
+    // A notfound is a success (notfound_ok); only errors fail.
+    const successes = found.length + notfounds;
     const remaining = n - prefix.length;
-    // Model of enough: R met; or R out of reach even if every silent replica succeeds; or, with
-    // basic quorum, a majority failed.
-    const model = successes >= r || successes + remaining < r || (basicQuorum && failures >= quorumSize(n));
-    if (core.enough() !== model) {
-      expect.fail(`enough=${core.enough()} for n=${n} r=${r} nfok=${notFoundOk} bq=${basicQuorum} ${prefix}`);
-    }
+    // Model of enough: R met, or R out of reach even if every silent replica succeeds.
+    const model = successes >= r || successes + remaining < r;
+    if (core.enough() !== model) expect.fail(`enough=${core.enough()} for n=${n} r=${r} ${prefix}`);
     // enough is monotone: once the request may answer, more replies do not take it back.
     if (enoughSeen) expect(core.enough()).toBe(true);
     enoughSeen ||= model;
-    checkResponse(core.response(), { found, notfounds, errors, successes, r });
+    checkResponse(core.response(), { found, errors, successes, r });
     checkFinalAction(core, prefix, n);
   }
   expect(core.hasAllResults()).toBe(true);
@@ -203,22 +178,18 @@ function checkSequence(
 }
 
 describe('GetCore: every reply sequence', () => {
-  // Every sequence of N replies over six kinds (orderings included), every R, both notfound_ok and
-  // basic_quorum settings, checked after every reply (each prefix is also a timed-out request).
+  // Every sequence of N replies over six kinds (orderings included), every R, checked after every
+  // reply (each prefix is also a timed-out request).
   for (const n of [1, 2, 3]) {
     it(`N=${n}, exhaustively: enough, response and final action match the model after every reply`, () => {
       let checked = 0;
       for (let r = 1; r <= n; r++) {
-        for (const notFoundOk of [true, false]) {
-          for (const basicQuorum of [false, true]) {
-            for (const kinds of sequences(KINDS, n)) {
-              checkSequence({ n, r, notFoundOk, basicQuorum }, kinds);
-              checked++;
-            }
-          }
+        for (const kinds of sequences(KINDS, n)) {
+          checkSequence({ n, r }, kinds);
+          checked++;
         }
       }
-      expect(checked).toBe(n * 4 * KINDS.length ** n);
+      expect(checked).toBe(n * KINDS.length ** n);
     });
   }
 
@@ -226,10 +197,8 @@ describe('GetCore: every reply sequence', () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 1, max: 5 }),
-        fc.boolean(),
-        fc.boolean(),
         fc.array(fc.constantFrom(...KINDS), { minLength: 5, maxLength: 5 }),
-        (r, notFoundOk, basicQuorum, kinds) => checkSequence({ n: 5, r, notFoundOk, basicQuorum }, kinds),
+        (r, kinds) => checkSequence({ n: 5, r }, kinds),
       ),
       { numRuns: 3000 },
     );
@@ -238,11 +207,11 @@ describe('GetCore: every reply sequence', () => {
 
 function checkResponse(
   res: GetResponse<string>,
-  m: { found: readonly Version[]; notfounds: number; errors: number; successes: number; r: number },
+  m: { found: readonly Version[]; errors: number; successes: number; r: number },
 ): void {
   const merged = expectedSiblings(m.found);
   const deleted = merged.every((v) => v === 'T');
-  const answered = m.successes >= m.r || (deleted && m.found.length + m.notfounds >= m.r);
+  const answered = m.successes >= m.r;
   if (!answered) {
     expect(res.kind).toBe('unavailable');
     if (res.kind === 'unavailable') {

@@ -20,14 +20,14 @@ function* permutations<T>(xs: readonly T[]): Generator<readonly T[]> {
 }
 
 describe('PutCore', () => {
-  it('a write with W=2 of N=3 answers ok at the second ack and names the replica that missed it', () => {
+  it('a write with W=2 of N=3 answers ok at the second ack and names the replicas that acked', () => {
     let core = PutCore.create({ n: 3, w: 2 });
     core = core.addResult('a', OK);
     expect(core.enough()).toBe(false);
     core = core.addResult('b', OK);
     expect(core.enough()).toBe(true);
     expect(core.response()).toEqual({ kind: 'ok' });
-    expect(core.missed(['a', 'b', 'c'])).toEqual(['c']);
+    expect(core.acked).toEqual(['a', 'b']);
   });
 
   it('a write with W=2 of N=3 gives up at the second error and reports how many acked', () => {
@@ -42,14 +42,16 @@ describe('PutCore', () => {
         { replica: 'c', reason: 'disk full' },
       ],
     });
-    expect(core.missed(['a', 'b', 'c'])).toEqual(['a', 'c']);
+    expect(core.acked).toEqual(['b']);
+    expect(core.failed).toEqual(['a', 'c']);
   });
 
-  it('a timed-out write is unavailable with the acks it got, and silent replicas count as missed', () => {
+  it('a timed-out write is unavailable with the acks it got; silent replicas are neither acked nor failed', () => {
     const core = PutCore.create({ n: 3, w: 3 }).addResult('b', OK);
     expect(core.enough()).toBe(false);
     expect(core.response()).toEqual({ kind: 'unavailable', needed: 3, got: 1, errors: [] });
-    expect(core.missed(['a', 'b', 'c'])).toEqual(['a', 'c']);
+    expect(core.acked).toEqual(['b']);
+    expect(core.failed).toEqual([]);
   });
 
   it('a duplicate ack from one replica does not count twice', () => {
@@ -108,10 +110,8 @@ describe('PutCore', () => {
               );
               const ackedSoFar = order.slice(0, i + 1).filter((_, j) => outcome[j]);
               expect(core.acked).toEqual(ackedSoFar);
+              expect(core.failed).toEqual(order.slice(0, i + 1).filter((_, j) => !outcome[j]));
               expect(core.failed.length).toBe(errors);
-              expect(new Set(core.missed(replicas))).toEqual(
-                new Set(replicas.filter((r) => !ackedSoFar.includes(r))),
-              );
             }
             expect(core.hasAllResults()).toBe(true);
             // With every reply in, enough is always true: the request has a definite answer.

@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { defaultKvConfig, type KvConfig } from '../../../src/kv/config.js';
 import {
+  cachedOverrides,
   checkGlobalWrite,
   describeJson,
   describeNamespaces,
   effectiveSettings,
   type GlobalSettingsView,
+  MAX_PARSED_OVERRIDES,
   parseGlobalKey,
   parseSettingsValue,
   settingsKey,
@@ -224,6 +226,29 @@ describe('effective settings: defaults, then the node config, then the cluster o
       const g = new FakeGlobal().put('ns/bank', set);
       expect(effectiveSettings(config(), g, 'bank').r).toBe('all');
     }
+  });
+});
+
+describe('the parsed-override cache (lru-cache, at most MAX_PARSED_OVERRIDES sets)', () => {
+  it('parses a stored set once, and holds at most MAX_PARSED_OVERRIDES sets however many are read', () => {
+    const c = config();
+    const g = new FakeGlobal();
+    const before = cachedOverrides();
+    const first = stored(json('{"r":"one"}'));
+    g.put('ns/bank', first);
+    effectiveSettings(c, g, 'bank');
+    effectiveSettings(c, g, 'bank');
+    expect(cachedOverrides()).toBe(Math.min(before + 1, MAX_PARSED_OVERRIDES));
+    // Every write replaces the set: a new set is a new entry, and the oldest are forgotten past the bound.
+    for (let i = 0; i < MAX_PARSED_OVERRIDES + 100; i++) {
+      g.put('ns/bank', stored(json(`{"n":${(i % 5) + 1}}`)));
+      expect(effectiveSettings(c, g, 'bank').n).toBe((i % 5) + 1);
+      expect(cachedOverrides()).toBeLessThanOrEqual(MAX_PARSED_OVERRIDES);
+    }
+    expect(cachedOverrides()).toBe(MAX_PARSED_OVERRIDES);
+    // A set forgotten by the cache is parsed again, to the same answer.
+    g.put('ns/bank', first);
+    expect(effectiveSettings(c, g, 'bank').r).toBe('one');
   });
 });
 

@@ -2,7 +2,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MEMBER_STATES, nodeId } from '../../../src/membership/member.js';
 import type { Member } from '../../../src/membership/member-events.js';
-import { internMember, metaEqual } from '../../../src/membership/member-records.js';
+import {
+  internedIds,
+  internMember,
+  MAX_INTERNED_IDS,
+  metaEqual,
+} from '../../../src/membership/member-records.js';
 
 // Ids unique to this file: the pool is process-wide and other tests in the worker may intern members too.
 const memberArb: fc.Arbitrary<Member> = fc.record({
@@ -55,5 +60,32 @@ describe('internMember', () => {
     expect(again).not.toBe(first);
     expect(sameValue(again, first)).toBe(true);
     expect(internMember({ ...base, incarnation: 4 })).toBe(internMember({ ...base, incarnation: 4 }));
+  });
+
+  it('holds at most MAX_INTERNED_IDS ids, forgetting the least recently interned first', () => {
+    const member = (name: string): Member => ({
+      id: nodeId(name),
+      addr: 'h:1',
+      zone: '',
+      meta: {},
+      incarnation: 0,
+      state: 'alive',
+    });
+    const kept = internMember(member('rec-bound-kept'));
+    const dropped = internMember(member('rec-bound-dropped'));
+    for (let i = 0; i < MAX_INTERNED_IDS; i++) {
+      internMember(member(`rec-bound-${i}`));
+      // Looking `kept` up refreshes it, so the flood of new ids evicts around it.
+      if (i % 1024 === 0) {
+        expect(internMember(member('rec-bound-kept'))).toBe(kept);
+        expect(internedIds()).toBeLessThanOrEqual(MAX_INTERNED_IDS);
+      }
+    }
+    expect(internedIds()).toBe(MAX_INTERNED_IDS);
+    expect(internMember(member('rec-bound-kept'))).toBe(kept);
+    // Forgotten: interning it again gives a new instance, still equal (only the sharing was lost).
+    const again = internMember(member('rec-bound-dropped'));
+    expect(again).not.toBe(dropped);
+    expect(sameValue(again, dropped)).toBe(true);
   });
 });

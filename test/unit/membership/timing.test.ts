@@ -1,12 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
   pushPullScaleMs,
-  randomOffset,
   retransmitLimit,
   suspicionConfirmationsNeeded,
   suspicionTimeoutMs,
 } from '../../../src/membership/timing.js';
-import { seededRandom } from '../../../src/runtime/random.js';
 
 describe('suspicionTimeoutMs (memberlist util.go suspicionTimeout)', () => {
   it.each([
@@ -70,18 +68,5 @@ describe('pushPullScaleMs (memberlist util.go pushPullScale)', () => {
     for (let n = 65; n <= 128; n++) expect(pushPullScaleMs(1000, n)).toBe(3000);
     expect(pushPullScaleMs(30_000, 129)).toBe(120_000);
     expect(pushPullScaleMs(30_000, 1000)).toBe(180_000);
-  });
-});
-
-describe('randomOffset', () => {
-  it('is 0 for n = 0 and otherwise in [0, n), reproducibly from the seed', () => {
-    const r = seededRandom(7);
-    expect(randomOffset(r, 0)).toBe(0);
-    const draws = Array.from({ length: 200 }, () => randomOffset(r, 10));
-    expect(draws.every((x) => Number.isInteger(x) && x >= 0 && x < 10)).toBe(true);
-    expect(new Set(draws).size).toBe(10);
-    const again = seededRandom(7);
-    randomOffset(again, 0);
-    expect(Array.from({ length: 200 }, () => randomOffset(again, 10))).toEqual(draws);
   });
 });

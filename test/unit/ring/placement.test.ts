@@ -198,24 +198,6 @@ describe('Placement: explicit changes move ownership', () => {
     p.observe(view({ c: 'left' }));
     expect(changes).toEqual([{ removed: 'c' }]);
   });
-
-  it('forget drops a failed owner for good', () => {
-    const { p, changes } = placement();
-    p.observe(view({ f: 'dead' }));
-    changes.length = 0;
-    p.forget(id('f'));
-    expect(changes).toEqual([{ removed: 'f' }]);
-    const reference = new Placement(CONFIG);
-    reference.observe(
-      view(
-        {},
-        NAMES.filter((n) => n !== 'f'),
-      ),
-    );
-    expect(primariesOf(p)).toEqual(primariesOf(reference));
-    p.forget(id('f'));
-    expect(changes).toEqual([{ removed: 'f' }]);
-  });
 });
 
 describe('Placement: ringWithout', () => {

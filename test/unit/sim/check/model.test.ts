@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { kvModel, registerModel } from '../../../src/sim/check/model.js';
+import { kvModel, registerModel } from '../../../../src/sim/check/model.js';
 
 const returned = <T>(value: T) => ({ kind: 'returned', value }) as const;
 const unknown = { kind: 'unknown' } as const;

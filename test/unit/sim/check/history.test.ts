@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildEvents, completed, pending, validateOperation } from '../../../src/sim/check/history.js';
+import { buildEvents, completed, pending, validateOperation } from '../../../../src/sim/check/history.js';
 
 describe('buildEvents', () => {
   it('orders events by time, calls before returns on ties, then by operation index', () => {

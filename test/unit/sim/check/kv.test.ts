@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { seededRandom } from '../../../src/runtime/random.js';
-import { type AtomicOpSpec, simulateAtomicKv } from '../../../src/sim/check/atomic-history.js';
-import { explainResult } from '../../../src/sim/check/explain.js';
-import { completed, type Operation } from '../../../src/sim/check/history.js';
-import { checkOperations } from '../../../src/sim/check/linearizable.js';
-import { type KvInput, type KvOutput, kvModel } from '../../../src/sim/check/model.js';
+import { seededRandom } from '../../../../src/runtime/random.js';
+import { type AtomicOpSpec, simulateAtomicKv } from '../../../../src/sim/check/atomic-history.js';
+import { explainResult } from '../../../../src/sim/check/explain.js';
+import { completed, type Operation } from '../../../../src/sim/check/history.js';
+import { checkOperations } from '../../../../src/sim/check/linearizable.js';
+import { type KvInput, type KvOutput, kvModel } from '../../../../src/sim/check/model.js';
 
 type KvOp = Operation<KvInput, KvOutput>;
 

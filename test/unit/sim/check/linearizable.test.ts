@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { explainResult } from '../../../src/sim/check/explain.js';
-import { completed, type Operation, pending } from '../../../src/sim/check/history.js';
-import { type CheckResult, checkOperations } from '../../../src/sim/check/linearizable.js';
+import { explainResult } from '../../../../src/sim/check/explain.js';
+import { completed, type Operation, pending } from '../../../../src/sim/check/history.js';
+import { type CheckResult, checkOperations } from '../../../../src/sim/check/linearizable.js';
 import {
   type RegisterInput,
   type RegisterOutput,
   type RegisterState,
   registerModel,
-} from '../../../src/sim/check/model.js';
+} from '../../../../src/sim/check/model.js';
 
 type RegisterOp = Operation<RegisterInput, RegisterOutput>;
 

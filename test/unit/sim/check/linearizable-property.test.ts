@@ -1,15 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type AtomicOpSpec, simulateAtomicKv } from '../../../src/sim/check/atomic-history.js';
-import type { Operation } from '../../../src/sim/check/history.js';
-import { checkOperations } from '../../../src/sim/check/linearizable.js';
+import { type AtomicOpSpec, simulateAtomicKv } from '../../../../src/sim/check/atomic-history.js';
+import type { Operation } from '../../../../src/sim/check/history.js';
+import { checkOperations } from '../../../../src/sim/check/linearizable.js';
 import {
   type KvInput,
   type KvOutput,
   type RegisterInput,
   type RegisterOutput,
   registerModel,
-} from '../../../src/sim/check/model.js';
+} from '../../../../src/sim/check/model.js';
 
 type RegisterOp = Operation<RegisterInput, RegisterOutput>;
 
