@@ -4,12 +4,13 @@
  * wrongly declared member still hears of it and refutes. Every ReconnectInterval one random failed member
  * gets a push/pull, which is what merges a healed partition.
  */
-import type { MembershipMetrics } from '../metrics/membership-metrics.js';
+
 import type { Clock } from '../runtime/clock.js';
 import type { Random } from '../runtime/random.js';
 import type { NodeId } from './member.js';
 import type { Member, MemberEventKind } from './member-events.js';
 import { indexById, type MemberTable } from './member-table.js';
+import type { MembershipMetrics } from './membership-metrics.js';
 import type { PacketIO } from './packet-io.js';
 import type { PushPullSync } from './push-pull.js';
 

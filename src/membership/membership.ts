@@ -12,11 +12,7 @@
  *
  * Time, randomness and the network are injected, so a thousand of these run in one process in virtual time.
  */
-import {
-  checksumToGaugeValue,
-  type MembershipMetrics,
-  NOOP_MEMBERSHIP_METRICS,
-} from '../metrics/membership-metrics.js';
+
 import type { Clock } from '../runtime/clock.js';
 import type { Random } from '../runtime/random.js';
 import type { Cancel, Scheduler } from '../runtime/scheduler.js';
@@ -37,6 +33,11 @@ import type {
   RemoteMemberState,
 } from './member-events.js';
 import { type ForceLeaveResult, MemberTable, type SetMetaResult } from './member-table.js';
+import {
+  checksumToGaugeValue,
+  type MembershipMetrics,
+  NOOP_MEMBERSHIP_METRICS,
+} from './membership-metrics.js';
 import { type MessageHandlers, PacketIO } from './packet-io.js';
 import { Prober } from './prober.js';
 import { PushPullSync } from './push-pull.js';

@@ -4,7 +4,7 @@
  * opened, decoded and dispatched by message type. Stream frames (push/pull) are sealed and opened here too,
  * so encryption and the cluster check live in one place. Failures are dropped and counted, never thrown.
  */
-import type { MembershipMetrics } from '../metrics/membership-metrics.js';
+
 import type { Address, Transport } from '../transport/transport.js';
 import {
   type Ack,
@@ -32,6 +32,7 @@ import {
 } from '../wire/index.js';
 import type { BroadcastQueue } from './broadcast-queue.js';
 import type { Member, MembershipMessage } from './member-events.js';
+import type { MembershipMetrics } from './membership-metrics.js';
 import { encodedAlive, toWire } from './wire-mapping.js';
 
 /** Bytes a piggybacked message costs beyond its own: the field tag and a length varint (≤ 16 KiB). */

@@ -14,10 +14,11 @@
  * - no ack by the deadline: the round failed. Our health worsens by the number of nacks that did not come
  *   (by one when we asked nobody), and the target, if it is still alive or suspect, is suspected.
  */
-import type { ProbeResult } from '../metrics/membership-metrics.js';
+
 import { scaleByHealth } from './awareness.js';
 import type { NodeId } from './member.js';
 import type { Member, SuspectMessage } from './member-events.js';
+import type { ProbeResult } from './membership-metrics.js';
 
 /** The probe tunables (MembershipConfig fields of the same names). */
 export interface ProbeConfig {

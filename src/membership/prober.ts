@@ -4,7 +4,7 @@
  * sends, timers and random choices the round asks for. It also answers pings, and relays ping-reqs for
  * other probers. Every rule about what an ack, a nack or silence means lives in the core.
  */
-import type { MembershipMetrics } from '../metrics/membership-metrics.js';
+
 import type { Clock } from '../runtime/clock.js';
 import type { Random } from '../runtime/random.js';
 import type { Cancel, Scheduler } from '../runtime/scheduler.js';
@@ -15,6 +15,7 @@ import type { Awareness } from './awareness.js';
 import type { NodeId } from './member.js';
 import type { Member, SuspectMessage } from './member-events.js';
 import type { MemberTable } from './member-table.js';
+import type { MembershipMetrics } from './membership-metrics.js';
 import type { PacketIO } from './packet-io.js';
 import {
   type ProbeAction,

@@ -4,13 +4,14 @@
  * the stream channel, and merge what comes back. Also how a node joins (join = true) and how Serf's
  * reconnect reaches a member we think is dead. Rumors reach everyone fast; this catches what they missed.
  */
-import type { MembershipMetrics } from '../metrics/membership-metrics.js';
+
 import type { Clock } from '../runtime/clock.js';
 import type { Random } from '../runtime/random.js';
 import { type Address, type Transport, TransportError } from '../transport/transport.js';
 import { encodePushPullMessage, type PushPull } from '../wire/index.js';
 import type { MemberTableAction } from './member-events.js';
 import type { MemberTable } from './member-table.js';
+import type { MembershipMetrics } from './membership-metrics.js';
 import type { PacketIO } from './packet-io.js';
 import type { TimerSet } from './timer-set.js';
 import { pushPullScaleMs } from './timing.js';

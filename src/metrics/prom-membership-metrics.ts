@@ -9,7 +9,7 @@ import {
   OUTCOMES,
   PROBE_RESULTS,
   PUSH_PULL_DIRECTIONS,
-} from './membership-metrics.js';
+} from '../membership/membership-metrics.js';
 import { BoundedLabel, isCountable, msToSeconds } from './prom-helpers.js';
 
 /**

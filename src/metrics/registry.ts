@@ -9,8 +9,8 @@
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { AntiEntropyMetrics } from '../antientropy/anti-entropy.js';
 import type { CoordinatorMetrics } from '../coordinator/coordinator-metrics.js';
+import type { MembershipMetrics } from '../membership/membership-metrics.js';
 import type { ReplicaMetrics } from '../replica/replica-metrics.js';
-import type { MembershipMetrics } from './membership-metrics.js';
 import { createPromKvMetrics } from './prom-kv-metrics.js';
 import { createPromMembershipMetrics } from './prom-membership-metrics.js';
 import { createPromTransportMetrics, type PromTransportMetrics } from './prom-transport-metrics.js';

@@ -7,7 +7,7 @@ import {
   membershipChecksum,
 } from '../../../src/membership/checksum.js';
 import { MEMBER_STATES, nodeId } from '../../../src/membership/member.js';
-import { checksumToGaugeValue } from '../../../src/metrics/membership-metrics.js';
+import { checksumToGaugeValue } from '../../../src/membership/membership-metrics.js';
 import { seededRandom } from '../../../src/runtime/random.js';
 
 const entryArb: fc.Arbitrary<ChecksumEntry> = fc.record({

@@ -1,6 +1,6 @@
 import { register as globalRegister } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { checksumToGaugeValue } from '../../../src/metrics/membership-metrics.js';
+import { checksumToGaugeValue } from '../../../src/membership/membership-metrics.js';
 import { createMetricsRegistry } from '../../../src/metrics/registry.js';
 import { checkExposition, type Exposition, sampleValue } from './exposition.js';
 

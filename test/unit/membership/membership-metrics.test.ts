@@ -4,7 +4,7 @@ import {
   checksumToGaugeValue,
   type MembershipMetrics,
   NOOP_MEMBERSHIP_METRICS,
-} from '../../../src/metrics/membership-metrics.js';
+} from '../../../src/membership/membership-metrics.js';
 
 describe('MembershipMetrics interface', () => {
   it('the noop implementation satisfies the interface', () => {
@@ -41,7 +41,7 @@ describe('MembershipMetrics interface', () => {
 
   it('the interface module does not import a Prometheus library (the core must not depend on one)', () => {
     const source = readFileSync(
-      new URL('../../../src/metrics/membership-metrics.ts', import.meta.url),
+      new URL('../../../src/membership/membership-metrics.ts', import.meta.url),
       'utf8',
     );
     expect(source).not.toMatch(/^\s*import\s/m);
