@@ -2,6 +2,7 @@ import type { NodeId } from '../membership/member.js';
 import type { PartitionId } from '../ring/partition.js';
 import type { Ring } from '../ring/ring.js';
 import type { Clock } from '../runtime/clock.js';
+import { SILENT_LOGGER } from '../runtime/logger.js';
 import { PeriodicTask } from '../runtime/periodic-task.js';
 import type { Random } from '../runtime/random.js';
 import type { Scheduler } from '../runtime/scheduler.js';
@@ -112,7 +113,12 @@ export class AntiEntropy {
   constructor(components: AntiEntropyComponents, init: AntiEntropyInit) {
     this.#c = components;
     this.#init = init;
-    this.#loop = new PeriodicTask(components.scheduler, init.intervalMs, () => void this.sweep());
+    const log = components.logger ?? SILENT_LOGGER;
+    this.#loop = new PeriodicTask(
+      components.scheduler,
+      init.intervalMs,
+      () => void this.sweep().catch((err: unknown) => log.warn({ err }, 'anti-entropy sweep failed')),
+    );
     this.#offset = components.random.int(1 << 16);
   }
 
@@ -158,6 +164,12 @@ export class AntiEntropy {
       this.#rebuilt++;
     }
     this.#c.metrics?.exchange(result);
+    // A peer down or slow is routine (and counted): debug only.
+    if (!result.ok)
+      (this.#c.logger ?? SILENT_LOGGER).debug(
+        { ns, partition, peer, error: result.error },
+        'exchange failed',
+      );
     return result;
   }
 

@@ -4,6 +4,7 @@ import type { NodeId } from '../membership/member.js';
 import { keyHex } from '../replica/key-lock.js';
 import type { Replica } from '../replica/replica.js';
 import type { Clock } from '../runtime/clock.js';
+import { type Logger, SILENT_LOGGER } from '../runtime/logger.js';
 import type { Namespace } from '../storage/storage.js';
 import { equal } from '../versioning/dvvset.js';
 import type { PartitionTrees } from './partition-trees.js';
@@ -17,6 +18,8 @@ export interface ExchangeComponents {
   readonly clock: Clock;
   /** One token per repaired key (pulled or pushed): the ceiling on repair traffic. */
   readonly limiter?: { take(): Promise<void> };
+  /** A pulled key this replica could not store is logged here at warn. */
+  readonly logger?: Logger;
 }
 
 export interface ExchangeRequest {
@@ -100,6 +103,11 @@ export async function runExchange(c: ExchangeComponents, req: ExchangeRequest): 
     await c.limiter?.take();
     const r = await c.replica.merge(ns, e.key, partition, e.set, now);
     if (r.ok && r.value.changed) pulled++;
+    else if (!r.ok && r.error.kind !== 'namespace-limit')
+      (c.logger ?? SILENT_LOGGER).warn(
+        { err: r.error, ns, partition, peer },
+        'cannot store a key pulled by anti-entropy',
+      );
   }
   const wanted = new Set(segments);
   for await (const e of c.replica.iteratePartition(ns, partition)) {

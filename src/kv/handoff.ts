@@ -2,6 +2,7 @@ import type { NodeId } from '../membership/member.js';
 import type { Replica } from '../replica/replica.js';
 import type { PartitionId } from '../ring/partition.js';
 import type { Ring } from '../ring/ring.js';
+import { type Logger, SILENT_LOGGER } from '../runtime/logger.js';
 import { PeriodicTask } from '../runtime/periodic-task.js';
 import type { Scheduler } from '../runtime/scheduler.js';
 import type { Namespace } from '../storage/storage.js';
@@ -20,6 +21,8 @@ export interface HandoffComponents {
   /** Switch the replica to a fresh id before deleting keys it coordinated under the current one. */
   readonly renewId: () => Promise<void>;
   readonly moved?: (count: number) => void;
+  /** A pass that failed or a key that could not be deleted after its handoff (storage) is logged here at warn. */
+  readonly logger?: Logger;
 }
 
 export interface HandoffInit {
@@ -54,7 +57,12 @@ export class Handoff {
   constructor(components: HandoffComponents, init: HandoffInit) {
     this.#c = components;
     this.#init = init;
-    this.#loop = new PeriodicTask(components.scheduler, init.intervalMs, () => void this.handoffOnce());
+    const log = components.logger ?? SILENT_LOGGER;
+    this.#loop = new PeriodicTask(
+      components.scheduler,
+      init.intervalMs,
+      () => void this.handoffOnce().catch((err: unknown) => log.warn({ err }, 'handoff pass failed')),
+    );
   }
 
   start(): void {
@@ -129,6 +137,11 @@ export class Handoff {
           const r = await replica.removeIfUnchanged(ns, entry.key, partition, entry.set);
           if (r.ok && r.value) moved++;
           else kept++;
+          if (!r.ok)
+            (this.#c.logger ?? SILENT_LOGGER).warn(
+              { err: r.error, ns, partition },
+              'cannot delete a handed-off key',
+            );
         }
         // A partition handed off entirely holds nothing here now: unlist it (storage is checked first).
         if (moved > movedBefore) await replica.index.forgetIfEmpty(ns, partition);
