@@ -3,11 +3,13 @@ import { isIP } from 'node:net';
 import { startHttpServer } from './http/server.js';
 import { defaultKvConfig, type KvConfig } from './kv/config.js';
 import { KvStore } from './kv/kv-store.js';
+import { MemberStateLog } from './member-log.js';
 import { lanConfig, localConfig, type MembershipConfig, wanConfig } from './membership/config.js';
 import { Membership } from './membership/membership.js';
 import { registerRumorMetrics } from './metrics/prom-kv-metrics.js';
 import { registerUnknownMessageMetrics } from './metrics/prom-transport-metrics.js';
 import { createMetricsRegistry, type MetricsRegistry } from './metrics/registry.js';
+import { type Logger, SILENT_LOGGER } from './runtime/logger.js';
 import { realRuntime } from './runtime/real.js';
 import { openDurableStorage } from './storage/default-storage.js';
 import { openMemoryStorage } from './storage/memory-storage.js';
@@ -41,6 +43,11 @@ export interface NodeSettings {
   readonly dataDir: string;
   /** Store settings over the defaults (src/kv/config.ts). */
   readonly kv?: Partial<KvConfig>;
+  /**
+   * Where the node logs (src/runtime/pino-logger.ts makes one); every line carries `{ node: name }`.
+   * Default: silent.
+   */
+  readonly logger?: Logger;
 }
 
 export interface HearsayNode {
@@ -97,6 +104,7 @@ export async function startNode(s: NodeSettings): Promise<HearsayNode> {
     keyring = r.value;
   }
   const runtime = realRuntime();
+  const log = (s.logger ?? SILENT_LOGGER).child({ node: s.name });
   // Before the transport, so the drops it sees from its first packet on reach /metrics.
   const metrics = createMetricsRegistry({ node: s.name, collectDefault: true });
   let transport: UdpTransport;
@@ -107,6 +115,7 @@ export async function startNode(s: NodeSettings): Promise<HearsayNode> {
       maxPacketBytes: s.mtuBytes,
       scheduler: runtime.scheduler,
       metrics: metrics.transport(),
+      log: log.child({ component: 'transport' }),
     });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
@@ -157,14 +166,18 @@ export async function startNode(s: NodeSettings): Promise<HearsayNode> {
       },
       s.bind,
       s.httpPort,
+      { logger: log.child({ component: 'http' }) },
     );
     const router = new RequestRouter(transport);
+    const memberLog = log.isLevelEnabled('info')
+      ? new MemberStateLog(log.child({ component: 'membership' }))
+      : undefined;
     membership = new Membership(
       {
         ...runtime,
         transport: router.service(SERVICE_MEMBERSHIP),
         resolve: resolveHost,
-        metrics: metrics.membership(),
+        metrics: memberLog?.metrics(metrics.membership()) ?? metrics.membership(),
       },
       {
         name: s.name,
@@ -176,6 +189,7 @@ export async function startNode(s: NodeSettings): Promise<HearsayNode> {
         ...(s.label === '' ? {} : { label: s.label }),
       },
     );
+    memberLog?.attach(membership);
     const view = membership;
     kv = await KvStore.open(
       {
@@ -198,6 +212,7 @@ export async function startNode(s: NodeSettings): Promise<HearsayNode> {
         metrics: metrics.kv().coordinator,
         replicaMetrics: metrics.kv().replica,
         antiEntropyMetrics: metrics.kv().antiEntropy,
+        logger: log.child({ component: 'kv' }),
       },
       { self: s.name, config: { ...defaultKvConfig(), ...s.kv } },
     );
@@ -219,18 +234,41 @@ export async function startNode(s: NodeSettings): Promise<HearsayNode> {
   registerUnknownMessageMetrics(metrics.promRegistry, metrics.prefix, () => m.decodeStats.unknownMessages);
   m.start();
   store.start();
+  log.info(
+    {
+      gossip: transport.localAddress,
+      http: `${s.bind}:${http.port}`,
+      cluster: s.cluster,
+      zone: s.zone,
+      profile: s.profile,
+      dataDir: s.dataDir,
+      encrypted: keyring !== undefined,
+    },
+    'node started',
+  );
+  let stopping = false;
   if (s.join.length > 0) {
-    void m.joinWithRetry(s.join).then((r) => {
-      if (r.contacted > 0) joined = true;
-    });
+    void m.joinWithRetry(s.join).then(
+      (r) => {
+        if (r.contacted > 0) {
+          joined = true;
+          log.info({ seeds: s.join, contacted: r.contacted }, 'joined the cluster');
+        } else if (!stopping) {
+          log.warn({ seeds: s.join, errors: r.errors }, 'could not join: no seed answered');
+        }
+      },
+      (err: unknown) => log.warn({ err, seeds: s.join }, 'join failed'),
+    );
   }
   const httpServer = http;
   const close = async (): Promise<void> => {
+    stopping = true;
     store.stop();
     m.stop();
     await httpServer.close();
     await transport.close();
     await storage.close();
+    log.info({}, 'node stopped');
   };
   return {
     name: s.name,
@@ -241,8 +279,10 @@ export async function startNode(s: NodeSettings): Promise<HearsayNode> {
     kv: store,
     leave: async () => {
       // Announce the leave first, so the new owners know they own what this node hands them, then drain.
+      log.info({}, 'leaving the cluster');
       await m.leave();
-      await store.drain();
+      const drained = await store.drain();
+      log.info({ moved: drained.moved, kept: drained.kept }, 'left the cluster; data handed off');
       await close();
     },
     close,

@@ -1,5 +1,6 @@
 import type { NodeId } from '../membership/member.js';
 import type { Clock } from '../runtime/clock.js';
+import { SILENT_LOGGER } from '../runtime/logger.js';
 import { PeriodicTask } from '../runtime/periodic-task.js';
 import type { Random } from '../runtime/random.js';
 import type { Scheduler } from '../runtime/scheduler.js';
@@ -117,7 +118,12 @@ export class AntiEntropy {
   constructor(components: AntiEntropyComponents, init: AntiEntropyInit) {
     this.#c = components;
     this.#init = init;
-    this.#loop = new PeriodicTask(components.scheduler, init.intervalMs, () => void this.sweep());
+    const log = components.logger ?? SILENT_LOGGER;
+    this.#loop = new PeriodicTask(
+      components.scheduler,
+      init.intervalMs,
+      () => void this.sweep().catch((err: unknown) => log.warn({ err }, 'anti-entropy sweep failed')),
+    );
     this.#offset = components.random.int(1 << 16);
   }
 
@@ -163,6 +169,12 @@ export class AntiEntropy {
       this.#rebuilt++;
     }
     this.#c.metrics?.exchange(result);
+    // A peer down or slow is routine (and counted): debug only.
+    if (!result.ok)
+      (this.#c.logger ?? SILENT_LOGGER).debug(
+        { ns, partition, peer, error: result.error },
+        'exchange failed',
+      );
     return result;
   }
 

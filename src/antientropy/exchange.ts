@@ -1,5 +1,6 @@
 import type { NodeId } from '../membership/member.js';
 import type { Clock } from '../runtime/clock.js';
+import type { Logger } from '../runtime/logger.js';
 import type { AaeCaller } from './aae-client.js';
 import type { AaeRequest, AaeResponse } from './aae-rpc.js';
 import { HASH_BYTES } from './merkle-hash.js';
@@ -42,6 +43,8 @@ export interface ExchangeComponents {
   readonly clock: Clock;
   /** One token per repaired key (pulled or pushed): the ceiling on repair traffic. */
   readonly limiter?: { take(): Promise<void> };
+  /** A pulled key this replica could not store is logged here at warn. */
+  readonly logger?: Logger;
 }
 
 export interface ExchangeRequest {

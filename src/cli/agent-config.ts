@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { defaultKvConfig, type KvConfig } from '../kv/config.js';
+import { isLogLevel, LOG_LEVELS, type LogLevel } from '../runtime/logger.js';
 
 /**
  * The agent's settings (DESIGN.md §13). Each has a flag, an env var (HEARSAY_<NAME>) and a config-file key;
@@ -33,6 +34,10 @@ export interface AgentConfig {
   readonly encrypt: readonly string[];
   /** Cluster label authenticated on every packet (memberlist Label). Empty: none. */
   readonly label: string;
+  /** Lowest level logged: debug, info (default), warn, error or silent. */
+  readonly logLevel: LogLevel;
+  /** Log lines on stderr: `json` (one object per line), `pretty` (pino-pretty), or `auto` (default): pretty on a terminal. */
+  readonly logFormat: 'json' | 'pretty' | 'auto';
   /**
    * Store settings over the defaults (src/kv/config.ts: partitions, namespace N/R/W, strict, conflict,
    * timeouts…), from the config file's `store` object only — e.g.
@@ -61,6 +66,8 @@ export const AGENT_KEYS: readonly Exclude<keyof AgentConfig, 'store'>[] = [
   'profile',
   'encrypt',
   'label',
+  'logLevel',
+  'logFormat',
 ];
 
 /** A configuration problem, reported to the user as one line and a non-zero exit. */
@@ -195,7 +202,17 @@ export function resolveAgentConfig(defaults: AgentConfig, ...sources: RawAgentCo
   const labelRaw = merged.label;
   const label = labelRaw === undefined ? defaults.label : String(labelRaw);
   if (Buffer.byteLength(label) > 255) throw new ConfigError('label must be at most 255 bytes');
+  const logLevel = str('logLevel', defaults.logLevel).toLowerCase();
+  if (!isLogLevel(logLevel)) {
+    throw new ConfigError(`logLevel must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+  }
+  const logFormat = str('logFormat', defaults.logFormat).toLowerCase();
+  if (logFormat !== 'json' && logFormat !== 'pretty' && logFormat !== 'auto') {
+    throw new ConfigError(`logFormat must be json, pretty or auto, got "${logFormat}"`);
+  }
   return {
+    logLevel,
+    logFormat,
     profile,
     encrypt,
     label,

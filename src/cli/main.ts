@@ -3,6 +3,8 @@ import { hostname } from 'node:os';
 import { Command, Option } from 'commander';
 import { MAX_REQUEST_TIMEOUT_MS } from '../kv/config.js';
 import { type HearsayNode, NodeSetupError, startNode } from '../node.js';
+import type { Logger } from '../runtime/logger.js';
+import { createPinoLogger } from '../runtime/pino-logger.js';
 import { realRuntime } from '../runtime/real.js';
 import { parseAddress } from '../transport/transport.js';
 import { UdpTransport } from '../transport/udp-transport.js';
@@ -24,8 +26,24 @@ const AGENT_DEFAULTS: AgentConfig = {
   profile: 'lan',
   encrypt: [],
   label: '',
+  logLevel: 'info',
+  logFormat: 'auto',
   store: {},
 };
+
+/** The process's one logger (each node makes a child with `{ node: name }`): on stderr, synchronously. */
+function processLogger(cfg: Pick<AgentConfig, 'logLevel' | 'logFormat'>): Logger {
+  const tty = process.stderr.isTTY === true;
+  const pretty = cfg.logFormat === 'pretty' || (cfg.logFormat === 'auto' && tty);
+  return createPinoLogger({
+    level: cfg.logLevel,
+    format: pretty ? 'pretty' : 'json',
+    colorize: pretty && tty,
+  });
+}
+
+const LOG_LEVEL_HELP = 'lowest level logged: debug, info, warn, error or silent';
+const LOG_FORMAT_HELP = 'log lines on stderr: json, pretty, or auto (pretty on a terminal, else json)';
 
 /** A user-facing failure: one line on stderr and this exit code, no stack trace. */
 class CliError extends Error {
@@ -147,6 +165,8 @@ export function buildProgram(): Command {
       'base64 AES-256 gossip keys, comma-separated, primary first (env HEARSAY_ENCRYPT)',
     )
     .option('--label <label>', 'cluster label checked on every packet (env HEARSAY_LABEL)')
+    .option('--log-level <level>', `${LOG_LEVEL_HELP} (env HEARSAY_LOG_LEVEL; default info)`)
+    .option('--log-format <format>', `${LOG_FORMAT_HELP} (env HEARSAY_LOG_FORMAT; default auto)`)
     .option('--config <file>', 'JSON config file (keys as the long flags in camelCase)')
     .action(async (flags: Record<string, string | undefined>) => {
       const { config, ...rest } = flags;
@@ -158,7 +178,7 @@ export function buildProgram(): Command {
         fromEnv(process.env),
         cli,
       );
-      const node = await startNode({ ...cfg, kv: cfg.store });
+      const node = await startNode({ ...cfg, kv: cfg.store, logger: processLogger(cfg) });
       console.log(
         `hearsay agent ${cfg.name} listening on ${node.address} (gossip udp+tcp), http 127.0.0.1:${node.httpPort}, cluster "${cfg.cluster}"`,
       );
@@ -182,6 +202,8 @@ export function buildProgram(): Command {
     )
     .option('--cluster <name>', 'cluster name', 'hearsay')
     .option('--data-dir <dir>', 'parent directory for per-node stores, or :memory:', ':memory:')
+    .option('--log-level <level>', `${LOG_LEVEL_HELP} (default info)`, 'info')
+    .option('--log-format <format>', `${LOG_FORMAT_HELP} (default auto)`, 'auto')
     .action(
       async (opts: {
         nodes: number;
@@ -189,10 +211,14 @@ export function buildProgram(): Command {
         httpBasePort: number;
         cluster: string;
         dataDir: string;
+        logLevel: string;
+        logFormat: string;
       }) => {
         if (Math.max(opts.basePort, opts.httpBasePort) + opts.nodes - 1 > 65535) {
           throw new CliError('a port range (--base-port/--http-base-port + --nodes) exceeds 65535', 2);
         }
+        const logging = { logLevel: opts.logLevel, logFormat: opts.logFormat };
+        const logger = processLogger(resolveAgentConfig(AGENT_DEFAULTS, logging));
         const nodes: HearsayNode[] = [];
         stopOnSignals(nodes, { hangup: true, watchParent: true });
         let i = 0;
@@ -206,8 +232,9 @@ export function buildProgram(): Command {
               profile: 'local',
               join: i === 0 ? [] : [`127.0.0.1:${opts.basePort}`],
               dataDir: opts.dataDir === ':memory:' ? ':memory:' : `${opts.dataDir}/node${i + 1}`,
+              ...logging,
             });
-            nodes.push(await startNode(cfg));
+            nodes.push(await startNode({ ...cfg, logger }));
           }
         } catch (err) {
           await Promise.all(nodes.map((n) => n.close()));

@@ -7,6 +7,7 @@ import type { MemberState } from '../membership/member.js';
 import type { Member } from '../membership/member-events.js';
 import type { ForceLeaveResult } from '../membership/member-table.js';
 import type { RingDescription } from '../ring/ring.js';
+import { type Logger, SILENT_LOGGER } from '../runtime/logger.js';
 import { parseAddress } from '../transport/transport.js';
 import { handleKvRequest, type KvApi, type KvRouteOptions, matchKvPath, rawPathOf } from './kv-routes.js';
 import { intParam, singleParams } from './query-params.js';
@@ -32,7 +33,10 @@ export interface HttpBackend {
   namespaces?(): NamespacesReport;
 }
 
-export type HttpServerOptions = KvRouteOptions;
+export type HttpServerOptions = KvRouteOptions & {
+  /** A handler that threw (answered 500, or the connection cut) is logged here at error: it is a bug. */
+  readonly logger?: Logger;
+};
 
 /** The member shape of DESIGN.md §13: `dead` is shown as `failed`, the HTTP port comes from metadata. */
 export function memberJson(m: Member): Record<string, unknown> {
@@ -184,6 +188,10 @@ export async function startHttpServer(
 ): Promise<{ server: Server; port: number; close(): Promise<void> }> {
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
     route(backend, req, res, options).catch((err: unknown) => {
+      (options.logger ?? SILENT_LOGGER).error(
+        { err, method: req.method, url: req.url },
+        'HTTP handler failed',
+      );
       if (!res.headersSent) json(res, 500, { error: (err as Error).message });
       else res.destroy();
     });

@@ -1,6 +1,7 @@
 import { keyHex } from '../replica/key-lock.js';
 import type { Replica, VSet } from '../replica/replica.js';
 import type { Clock } from '../runtime/clock.js';
+import { type Logger, SILENT_LOGGER } from '../runtime/logger.js';
 import { equal, sync } from '../versioning/dvvset.js';
 import { encodeSet } from '../versioning/dvvset-codec.js';
 import type { VersionVector } from '../versioning/version-vector.js';
@@ -25,16 +26,19 @@ export class GlobalNamespace {
   readonly #clock: Clock;
   readonly #entries = new Map<string, { key: Uint8Array; set: VSet }>();
   #rumors: RumorChannel | undefined;
+  readonly #log: Logger;
 
-  private constructor(replica: Replica, clock: Clock) {
+  private constructor(replica: Replica, clock: Clock, log: Logger) {
     this.#replica = replica;
     this.#clock = clock;
+    this.#log = log;
   }
 
-  static async open(replica: Replica, clock: Clock): Promise<GlobalNamespace> {
-    const g = new GlobalNamespace(replica, clock);
+  static async open(replica: Replica, clock: Clock, log: Logger = SILENT_LOGGER): Promise<GlobalNamespace> {
+    const g = new GlobalNamespace(replica, clock, log);
     for await (const e of replica.iteratePartition(GLOBAL_NAMESPACE, GLOBAL_PARTITION)) {
       if (e.ok) g.#entries.set(keyHex(e.key), { key: e.key, set: e.set });
+      else log.warn({ err: e.error, key: keyHex(e.key) }, 'skipping an unreadable _global entry');
     }
     return g;
   }
@@ -87,11 +91,14 @@ export class GlobalNamespace {
     const merged = current === undefined ? d.set : sync(current.set, d.set, versionedValueEquals);
     if (current !== undefined && equal(merged, current.set)) return 'known';
     this.#entries.set(keyHex(d.key), { key: d.key, set: merged });
+    // Storage failed: anti-entropy brings the update again later, but the operator should know the disk failed.
+    const failed = (err: unknown): void =>
+      this.#log.warn({ err, key: keyHex(d.key) }, 'cannot store a _global rumor');
     void this.#replica
       .merge(GLOBAL_NAMESPACE, d.key, GLOBAL_PARTITION, d.set, Math.floor(this.#clock.wallMs()))
-      .catch(() => {
-        // Storage failed: anti-entropy brings the update again later.
-      });
+      .then((r) => {
+        if (!r.ok) failed(r.error);
+      }, failed);
     return 'new';
   }
 }

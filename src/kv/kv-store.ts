@@ -26,6 +26,7 @@ import type { PartitionId } from '../ring/partition.js';
 import { Placement } from '../ring/placement.js';
 import type { RingDescription } from '../ring/ring.js';
 import type { Clock } from '../runtime/clock.js';
+import { type Logger, SILENT_LOGGER } from '../runtime/logger.js';
 import type { Random } from '../runtime/random.js';
 import type { Scheduler } from '../runtime/scheduler.js';
 import { MAX_NAMESPACE_BYTES } from '../storage/layout.js';
@@ -78,6 +79,8 @@ export interface KvStoreComponents {
   readonly metrics?: CoordinatorMetrics;
   readonly replicaMetrics?: ReplicaMetrics;
   readonly antiEntropyMetrics?: AntiEntropyMetrics;
+  /** Failures the store survives (a disk write, a rumor it could not store) are logged here at warn. */
+  readonly logger?: Logger;
 }
 
 export interface KvStoreInit {
@@ -170,6 +173,7 @@ export class KvStore {
   /** This node's hybrid logical clock, for stamping writes in last-writer-wins namespaces. */
   #hlc: Hlc;
   #lastView: readonly Member[] | undefined;
+  readonly #log: Logger;
 
   private constructor(
     c: KvStoreComponents,
@@ -190,10 +194,17 @@ export class KvStore {
     this.#config = init.config;
     this.#self = init.self as NodeId;
     this.#metrics = c.metrics ?? NOOP_COORDINATOR_METRICS;
+    const log = c.logger ?? SILENT_LOGGER;
+    this.#log = log;
     this.hints = hints;
     this.#placement = new Placement({ partitions: init.config.partitions }, (change) => {
       // Fire and forget, in order: a lost update only costs a restart's head start, never correctness.
-      void persistOwner(c.storage, change).catch(() => {});
+      void persistOwner(c.storage, change).catch((err: unknown) =>
+        log.warn(
+          { err, added: change.added?.id, removed: change.removed },
+          'cannot persist the owner set (a restart starts from an older one)',
+        ),
+      );
     });
     this.#placement.restore(owners);
     this.#epoch = epoch;
@@ -208,6 +219,7 @@ export class KvStore {
           if (channel === DATA_RUMOR_CHANNEL) return this.#dataRumors.serve(bytes);
           return undefined;
         },
+        logger: log,
       },
       { partitions: init.config.partitions },
     );
@@ -217,6 +229,7 @@ export class KvStore {
         local: this.service,
         scheduler: c.scheduler,
         addressOf: (node) => this.#view().find((m) => m.id === node)?.addr,
+        logger: log,
       },
       this.#self,
     );
@@ -226,6 +239,7 @@ export class KvStore {
         caller: this.#client,
         scheduler: c.scheduler,
         isUp: (node) => this.placement.isUp(node),
+        logger: log,
       },
       {
         intervalMs: init.config.hintDeliveryIntervalMs,
@@ -248,6 +262,7 @@ export class KvStore {
         },
         moved: (count) => this.#metrics.handedOff(count),
         everywhere: new Set([GLOBAL_NAMESPACE]),
+        logger: log,
       },
       {
         self: this.#self,
@@ -280,8 +295,13 @@ export class KvStore {
           iteratePartition: (ns, partition) => replica.iteratePartition(ns, partition),
           merge: async (ns, key, partition, setBytes, nowMs) => {
             const set = decodeSet(setBytes);
-            if (!set.ok) return false;
+            if (!set.ok) {
+              log.warn({ err: set.error, ns, partition }, 'a key pulled by anti-entropy does not decode');
+              return false;
+            }
             const r = await replica.merge(ns, key, partition, set.value, nowMs);
+            if (!r.ok && r.error.kind !== 'namespace-limit')
+              log.warn({ err: r.error, ns, partition }, 'cannot store a key pulled by anti-entropy');
             return r.ok && r.value.changed;
           },
         },
@@ -301,6 +321,7 @@ export class KvStore {
           init.config.exchangeMaxKeysPerSecond,
           init.config.exchangeMaxKeysPerSecond,
         ),
+        logger: log,
       },
       {
         self: this.#self,
@@ -355,9 +376,11 @@ export class KvStore {
   static async open(components: KvStoreComponents, init: KvStoreInit): Promise<KvStore> {
     const errors = validateKvConfig(init.config);
     if (errors.length > 0) throw new RangeError(`invalid store config: ${errors.join('; ')}`);
+    const log = components.logger ?? SILENT_LOGGER;
     const hints = await HintStore.open({
       storage: components.storage,
       ...(components.replicaMetrics ? { metrics: components.replicaMetrics } : {}),
+      logger: log,
     });
     const epoch = await loadEpoch(components.storage);
     let replica: Replica | undefined;
@@ -386,10 +409,10 @@ export class KvStore {
       },
     );
     await replica.loadNamespaces();
-    global = await GlobalNamespace.open(replica, components.clock);
+    global = await GlobalNamespace.open(replica, components.clock, log);
     return new KvStore(components, init, {
       hints,
-      owners: await loadOwners(components.storage),
+      owners: await loadOwners(components.storage, log),
       replica,
       epoch,
       trees,
@@ -691,9 +714,15 @@ export class KvStore {
     if (d === undefined || d.ns === GLOBAL_NAMESPACE) return 'known';
     const owners = this.placement.primaries(d.partition as PartitionId, this.namespaceSettings(d.ns).n);
     if (owners.includes(this.#self)) {
+      // Not stored here: anti-entropy brings the version again later; the operator should know the disk failed.
+      const failed = (err: unknown): void =>
+        this.#log.warn({ err, ns: d.ns, partition: d.partition }, 'cannot store a data rumor');
       void this.#replica
         .merge(d.ns, d.key, d.partition, d.set, Math.floor(this.#c.clock.wallMs()))
-        .catch(() => {});
+        .then((r) => {
+          // The namespace cap refusing is counted (replica metrics) and not a fault of this node.
+          if (!r.ok && r.error.kind !== 'namespace-limit') failed(r.error);
+        }, failed);
     }
     return 'new';
   }
@@ -780,7 +809,7 @@ async function persistOwner(
   }
 }
 
-async function loadOwners(storage: Storage): Promise<Member[]> {
+async function loadOwners(storage: Storage, log: Logger): Promise<Member[]> {
   const out: Member[] = [];
   for await (const [k, v] of storage.iterate(OWNERS_NAMESPACE, { partition: 0 })) {
     try {
@@ -794,8 +823,9 @@ async function loadOwners(storage: Storage): Promise<Member[]> {
         incarnation: 0,
         state: 'dead',
       });
-    } catch {
+    } catch (err) {
       // An unreadable entry is skipped: membership will tell us about that owner again.
+      log.warn({ err, member: utf8Decoder.decode(k.key) }, 'skipping an unreadable owner record');
     }
   }
   return out;

@@ -1,6 +1,7 @@
 import type { NodeId } from '../membership/member.js';
 import type { PartitionId } from '../ring/partition.js';
 import type { Ring } from '../ring/ring.js';
+import { type Logger, SILENT_LOGGER } from '../runtime/logger.js';
 import { PeriodicTask } from '../runtime/periodic-task.js';
 import type { Scheduler } from '../runtime/scheduler.js';
 import type { Namespace } from '../storage/storage.js';
@@ -21,6 +22,8 @@ export interface HandoffComponents {
   readonly moved?: (count: number) => void;
   /** Namespaces every node holds (the global one): never handed off. */
   readonly everywhere?: ReadonlySet<Namespace>;
+  /** A pass that failed or a key that could not be deleted after its handoff (storage) is logged here at warn. */
+  readonly logger?: Logger;
 }
 
 export interface HandoffInit {
@@ -55,7 +58,12 @@ export class Handoff {
   constructor(components: HandoffComponents, init: HandoffInit) {
     this.#c = components;
     this.#init = init;
-    this.#loop = new PeriodicTask(components.scheduler, init.intervalMs, () => void this.handoffOnce());
+    const log = components.logger ?? SILENT_LOGGER;
+    this.#loop = new PeriodicTask(
+      components.scheduler,
+      init.intervalMs,
+      () => void this.handoffOnce().catch((err: unknown) => log.warn({ err }, 'handoff pass failed')),
+    );
   }
 
   start(): void {
@@ -130,6 +138,11 @@ export class Handoff {
           const r = await replica.removeIfUnchanged(ns, entry.key, partition, entry.set);
           if (r.ok && r.value) moved++;
           else kept++;
+          if (!r.ok)
+            (this.#c.logger ?? SILENT_LOGGER).warn(
+              { err: r.error, ns, partition },
+              'cannot delete a handed-off key',
+            );
         }
         // A partition handed off entirely holds nothing here now: unlist it (storage is checked first).
         if (moved > movedBefore) await replica.index.forgetIfEmpty(ns, partition);

@@ -1,4 +1,5 @@
 import type { NodeId } from '../membership/member.js';
+import { type Logger, SILENT_LOGGER } from '../runtime/logger.js';
 import { PeriodicTask } from '../runtime/periodic-task.js';
 import type { Scheduler } from '../runtime/scheduler.js';
 import type { HintStore } from './hints.js';
@@ -12,6 +13,8 @@ export interface HintDeliveryComponents {
   readonly isUp: (node: NodeId) => boolean;
   /** Called with how many hints one pass delivered. */
   readonly delivered?: (count: number) => void;
+  /** A hint that cannot be removed or a pass that failed (storage) is logged here at warn. */
+  readonly logger?: Logger;
 }
 
 export interface HintDeliveryInit {
@@ -35,7 +38,12 @@ export class HintDelivery {
   constructor(components: HintDeliveryComponents, init: HintDeliveryInit) {
     this.#c = components;
     this.#init = init;
-    this.#loop = new PeriodicTask(components.scheduler, init.intervalMs, () => void this.deliverOnce());
+    const log = components.logger ?? SILENT_LOGGER;
+    this.#loop = new PeriodicTask(
+      components.scheduler,
+      init.intervalMs,
+      () => void this.deliverOnce().catch((err: unknown) => log.warn({ err }, 'hint delivery pass failed')),
+    );
   }
 
   start(): void {
@@ -70,6 +78,13 @@ export class HintDelivery {
           if (res.kind !== 'found') break; // the owner is not taking writes: try again next pass
           const removed = await this.#c.hints.removeHint(hint);
           if (removed.ok && removed.value) delivered++;
+          else if (!removed.ok) {
+            // Delivered but kept: it is offered again next pass (a merge is idempotent).
+            (this.#c.logger ?? SILENT_LOGGER).warn(
+              { err: removed.error, target },
+              'cannot remove a delivered hint',
+            );
+          }
         }
       }
     } finally {

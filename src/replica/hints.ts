@@ -1,3 +1,4 @@
+import { type Logger, SILENT_LOGGER } from '../runtime/logger.js';
 import type { Namespace, Storage } from '../storage/storage.js';
 import { type DvvSet, sync } from '../versioning/dvvset.js';
 import { DEFAULT_VERSIONING_LIMITS, type VersioningLimits } from '../versioning/limits.js';
@@ -32,6 +33,8 @@ export const DEFAULT_MAX_HINTS = 100_000;
 export interface HintStoreComponents {
   readonly storage: Storage;
   readonly metrics?: ReplicaMetrics;
+  /** An unreadable index entry skipped at open is logged here at warn. */
+  readonly logger?: Logger;
 }
 
 export interface HintStoreInit {
@@ -103,6 +106,7 @@ export class HintStore {
   readonly maxHints: number;
   readonly #storage: Storage;
   readonly #metrics: ReplicaMetrics;
+  readonly #log: Logger;
   readonly #limits: VersioningLimits;
   readonly #lock = new KeyLock();
   /** Hints per (target, ns), keyed by the hint namespace: loaded at open, kept in step afterwards. */
@@ -112,6 +116,7 @@ export class HintStore {
   private constructor(components: HintStoreComponents, init: HintStoreInit) {
     this.#storage = components.storage;
     this.#metrics = components.metrics ?? NOOP_REPLICA_METRICS;
+    this.#log = components.logger ?? SILENT_LOGGER;
     this.#limits = init.limits ?? DEFAULT_VERSIONING_LIMITS;
     this.maxHints = init.maxHints ?? DEFAULT_MAX_HINTS;
     if (!Number.isSafeInteger(this.maxHints) || this.maxHints < 1) {
@@ -264,7 +269,13 @@ export class HintStore {
     const stale: Uint8Array[] = [];
     for await (const [k] of this.#storage.iterate(HINT_INDEX_NAMESPACE, { partition: INDEX_PARTITION })) {
       const parsed = parseIndexKey(k.key);
-      if (parsed === undefined) continue;
+      if (parsed === undefined) {
+        this.#log.warn(
+          { key: Buffer.from(k.key).toString('hex') },
+          'skipping an unreadable hint index entry',
+        );
+        continue;
+      }
       const hns = hintNamespace(parsed.target, parsed.ns);
       const g = this.#group(hns, parsed.target, parsed.ns);
       for await (const _ of this.#storage.iterate(hns)) g.count++;

@@ -1,4 +1,5 @@
 import type { NodeId } from '../membership/member.js';
+import { type Logger, SILENT_LOGGER } from '../runtime/logger.js';
 import type { Scheduler } from '../runtime/scheduler.js';
 import { type Transport, TransportError } from '../transport/transport.js';
 import { DEFAULT_VERSIONING_LIMITS, type VersioningLimits } from '../versioning/limits.js';
@@ -17,6 +18,8 @@ export interface ReplicaClientComponents {
   readonly scheduler: Scheduler;
   /** The gossip address of a member, or undefined when membership does not know it. */
   readonly addressOf: (node: NodeId) => string | undefined;
+  /** A local replica that threw or hung (the requester sees only `unavailable`) is logged here at warn. */
+  readonly logger?: Logger;
 }
 
 /**
@@ -60,9 +63,11 @@ export class ReplicaClient implements ReplicaCaller {
    */
   #callLocal(req: KvRequest, timeoutMs: number): Promise<KvResponse> {
     return new Promise<KvResponse>((resolve) => {
-      const cancel = this.#c.scheduler.after(Math.max(1, timeoutMs), () =>
-        resolve(unavailable(`${this.#self}: local replica did not answer within ${timeoutMs} ms`)),
-      );
+      const log = this.#c.logger ?? SILENT_LOGGER;
+      const cancel = this.#c.scheduler.after(Math.max(1, timeoutMs), () => {
+        log.warn({ op: req.op, ns: req.ns, timeoutMs }, 'local replica did not answer in time (slow disk?)');
+        resolve(unavailable(`${this.#self}: local replica did not answer within ${timeoutMs} ms`));
+      });
       this.#c.local.handle(req).then(
         (res) => {
           cancel();
@@ -70,6 +75,7 @@ export class ReplicaClient implements ReplicaCaller {
         },
         (err: unknown) => {
           cancel();
+          log.warn({ err, op: req.op, ns: req.ns }, 'local replica failed');
           resolve(unavailable(`${this.#self}: local replica failed: ${(err as Error).message}`));
         },
       );

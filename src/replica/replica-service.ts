@@ -1,4 +1,5 @@
 import type { Clock } from '../runtime/clock.js';
+import { type Logger, SILENT_LOGGER } from '../runtime/logger.js';
 import { MAX_KEY_BYTES, MAX_NAMESPACE_BYTES } from '../storage/layout.js';
 import type { DvvSet } from '../versioning/dvvset.js';
 import { DEFAULT_VERSIONING_LIMITS, type VersioningLimits } from '../versioning/limits.js';
@@ -25,6 +26,8 @@ export interface ReplicaServiceComponents {
   readonly hints: HintStore;
   /** Serves one rumor push on the channel named by the request's namespace; undefined = no such channel. */
   readonly rumors?: (channel: string, bytes: Uint8Array) => Uint8Array | undefined;
+  /** Local storage failures and corrupt records, which the requester sees only as one failed reply, at warn. */
+  readonly logger?: Logger;
 }
 
 export interface ReplicaServiceInit {
@@ -52,6 +55,18 @@ export class ReplicaService {
   }
 
   async handle(req: KvRequest): Promise<KvResponse> {
+    const res = await this.#handle(req);
+    // A quorum met by the other replicas hides this one's failed disk from the client: say it here.
+    if (res.kind === 'failure' && (res.failure === 'storage' || res.failure === 'corrupt')) {
+      (this.#c.logger ?? SILENT_LOGGER).warn(
+        { op: req.op, ns: req.ns, partition: req.partition, failure: res.failure, err: res.message },
+        'replica operation failed',
+      );
+    }
+    return res;
+  }
+
+  async #handle(req: KvRequest): Promise<KvResponse> {
     const bad = this.#validate(req);
     if (bad !== undefined) return failure('bad_request', bad);
     const { ns, key, partition } = req;

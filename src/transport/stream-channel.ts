@@ -391,6 +391,11 @@ export class StreamChannel {
     } catch (err) {
       stats.requestHandlerErrors++;
       if (err instanceof RequestRefusedError) this.reject(err.reason);
+      // Refusals of a peer's garbage (unknown service, a frame that does not open) are counted; anything else
+      // is our own handler failing, which the peer sees only as an error response.
+      if (err instanceof RequestRefusedError || err instanceof TransportError)
+        this.components.log.debug({ from, err: (err as Error).message }, 'request refused');
+      else this.components.log.warn({ from, err }, 'request handler failed');
       const msg = Buffer.from(err instanceof Error ? err.message : String(err), 'utf8');
       if (!socket.destroyed) {
         writeFrame(

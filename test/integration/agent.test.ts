@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { pingNode } from '../../src/cli/ping.js';
 import { seededRandom } from '../../src/runtime/random.js';
@@ -130,6 +130,87 @@ describe('hearsay agent (real processes)', () => {
     });
     expect(j.status).toBe(2);
     expect(j.stderr).toMatch(/not host:port/);
+  });
+
+  it('--log-level debug logs JSON lines with node and msg on stderr; a bad level is refused with exit 2', async () => {
+    const proc = spawn(
+      process.execPath,
+      [CLI, 'agent', '--name', 'logger1', '--port', '0', '--http-port', '0', '--profile', 'local'].concat([
+        '--data-dir',
+        ':memory:',
+        '--log-level',
+        'debug',
+      ]),
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stderr = '';
+    let stdout = '';
+    proc.stdout.on('data', (c: Buffer) => {
+      stdout += c.toString();
+    });
+    const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`agent did not start: ${stdout} ${stderr}`)), 15_000);
+        const check = (): void => {
+          if (stderr.includes('"msg":"node started"') && stdout.includes('store: data in')) {
+            clearTimeout(timer);
+            resolve();
+          }
+        };
+        proc.stderr.on('data', (c: Buffer) => {
+          stderr += c.toString();
+          check();
+        });
+        proc.stdout.on('data', check);
+      });
+      // An answer over HTTP means the agent's event loop turned, so its signal handlers are installed.
+      const httpPort = /http 127\.0\.0\.1:(\d+)/.exec(stdout)?.[1];
+      const health = await fetch(`http://127.0.0.1:${httpPort}/health`, {
+        signal: AbortSignal.timeout(5000),
+      });
+      await health.arrayBuffer();
+      proc.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    } finally {
+      proc.kill('SIGKILL');
+    }
+    // Logs go to stderr only (stdout keeps the human banner), one JSON object per line.
+    expect(stdout).toMatch(/listening on/);
+    expect(stdout).not.toMatch(/"msg"/);
+    const lines = stderr
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.length).toBeGreaterThan(0);
+    for (const l of lines) {
+      expect(l.node).toBe('logger1');
+      expect(typeof l.msg).toBe('string');
+      expect(typeof l.level).toBe('string');
+    }
+    const msgs = lines.map((l) => l.msg);
+    expect(msgs).toEqual(expect.arrayContaining(['node started', 'leaving the cluster', 'node stopped']));
+    expect(lines.find((l) => l.msg === 'node started')).toMatchObject({ level: 'info', cluster: 'hearsay' });
+
+    const bad = spawnSync(process.execPath, [CLI, 'agent', '--log-level', 'nonsense'], {
+      encoding: 'utf8',
+      timeout: 15_000,
+    });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/logLevel must be one of debug, info, warn, error, silent, got "nonsense"/);
+    const badEnv = spawnSync(process.execPath, [CLI, 'agent'], {
+      encoding: 'utf8',
+      timeout: 15_000,
+      env: { ...process.env, HEARSAY_LOG_LEVEL: 'loud' },
+    });
+    expect(badEnv.status).toBe(2);
+    expect(badEnv.stderr).toMatch(/logLevel must be one of/);
+    const badDev = spawnSync(process.execPath, [CLI, 'dev', '--log-level', 'nonsense'], {
+      encoding: 'utf8',
+      timeout: 15_000,
+    });
+    expect(badDev.status).toBe(2);
+    expect(badDev.stderr).toMatch(/logLevel must be one of/);
   });
 
   it('ping exits non-zero when nothing answers', () => {

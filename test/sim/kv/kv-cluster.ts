@@ -2,8 +2,10 @@ import type { AntiEntropyMetrics } from '../../../src/antientropy/anti-entropy.j
 import type { CoordinatorMetrics } from '../../../src/coordinator/coordinator-metrics.js';
 import { defaultKvConfig, type KvConfig } from '../../../src/kv/config.js';
 import { KvStore } from '../../../src/kv/kv-store.js';
+import { MemberStateLog } from '../../../src/member-log.js';
 import { lanConfig, type MembershipConfig } from '../../../src/membership/config.js';
 import { Membership } from '../../../src/membership/membership.js';
+import type { Logger } from '../../../src/runtime/logger.js';
 import { type LatencyModel, SimNetwork, type SimNetworkOptions } from '../../../src/sim/index.js';
 import { SlowStorage } from '../../../src/sim/slow-storage.js';
 import { openMemoryStorage } from '../../../src/storage/memory-storage.js';
@@ -11,6 +13,7 @@ import type { Storage } from '../../../src/storage/storage.js';
 import { RequestRouter } from '../../../src/transport/request-router.js';
 import type { DvvSet } from '../../../src/versioning/dvvset.js';
 import type { VersionedValue } from '../../../src/versioning/versioned-value.js';
+import { simLogger } from '../sim-log.js';
 
 /** Service ids on the stream channel, as on a real node (src/node.ts). */
 export const SERVICE_MEMBERSHIP = 0;
@@ -33,6 +36,11 @@ export interface KvClusterOptions extends SimNetworkOptions {
   readonly antiEntropyMetrics?: (name: string) => AntiEntropyMetrics;
   /** Commit delay of every node's disk (src/sim/slow-storage.ts); instant when absent. */
   readonly diskCommit?: LatencyModel;
+  /**
+   * The cluster's logger (each node logs through a child with `{ node: name }`). Default: silent, or with
+   * HEARSAY_SIM_LOG=<level> a pino logger stamped with virtual time (test/sim/sim-log.ts).
+   */
+  readonly logger?: Logger;
 }
 
 /**
@@ -49,6 +57,7 @@ export class KvSimCluster {
   readonly #metrics: ((name: string) => CoordinatorMetrics) | undefined;
   readonly #aaeMetrics: ((name: string) => AntiEntropyMetrics) | undefined;
   readonly #diskCommit: LatencyModel | undefined;
+  readonly #log: Logger;
 
   constructor(opts: KvClusterOptions) {
     this.sim = new SimNetwork(opts);
@@ -57,6 +66,7 @@ export class KvSimCluster {
     this.#metrics = opts.metrics;
     this.#aaeMetrics = opts.antiEntropyMetrics;
     this.#diskCommit = opts.diskCommit;
+    this.#log = opts.logger ?? simLogger(() => this.sim.now());
   }
 
   static addr(i: number): string {
@@ -73,15 +83,21 @@ export class KvSimCluster {
     const simNode = known ? this.sim.restart(addr) : this.sim.addNode(addr);
     const name = KvSimCluster.nameOf(addr);
     const router = new RequestRouter(simNode.transport);
+    const log = this.#log.child({ node: name });
+    const memberLog = log.isLevelEnabled('info')
+      ? new MemberStateLog(log.child({ component: 'membership' }))
+      : undefined;
     const membership = new Membership(
       {
         clock: simNode.clock,
         scheduler: simNode.scheduler,
         random: simNode.random,
         transport: router.service(SERVICE_MEMBERSHIP),
+        ...(memberLog === undefined ? {} : { metrics: memberLog.metrics() }),
       },
       { name, cluster: 'sim', config: this.membershipConfig },
     );
+    memberLog?.attach(membership);
     let disk = this.#disks.get(addr);
     if (disk === undefined) {
       disk = openMemoryStorage();
@@ -107,11 +123,13 @@ export class KvSimCluster {
         members: () => membership.members(),
         ...(this.#metrics === undefined ? {} : { metrics: this.#metrics(name) }),
         ...(this.#aaeMetrics === undefined ? {} : { antiEntropyMetrics: this.#aaeMetrics(name) }),
+        logger: log.child({ component: 'kv' }),
       },
       { self: name, config: this.kvConfig },
     );
     membership.start();
     kv.start();
+    log.info({ addr, restart: known }, 'node started');
     const others = seeds.filter((s) => s !== addr);
     if (others.length > 0) void membership.joinWithRetry(others);
     const node = { addr, name, membership, kv };
@@ -156,6 +174,7 @@ export class KvSimCluster {
     if (n === undefined) return;
     n.kv.stop();
     n.membership.stop();
+    this.#log.child({ node: n.name }).info({ addr }, 'node crashed');
     this.sim.crash(addr);
     this.#nodes.delete(addr);
   }

@@ -83,7 +83,7 @@ async function main(): Promise<void> {
   let strictOps = 0;
   const onResult = (msg: SeedMessage): void => {
     done++;
-    const replay = `  replay: HEARSAY_SEED=${msg.seed} npx vitest run test/sim/kv/replay.test.ts`;
+    const replay = `  replay: HEARSAY_SEED=${msg.seed} npx vitest run test/sim/kv/replay.test.ts (logs: HEARSAY_SIM_LOG=debug)`;
     if ('thrown' in msg) {
       failed++;
       console.log(`FAIL seed=${msg.seed}: threw ${msg.thrown}\n${replay}`);

@@ -1,8 +1,11 @@
+import { MemberStateLog } from '../../../src/member-log.js';
 import { lanConfig, type MembershipConfig } from '../../../src/membership/config.js';
 import type { MemberState } from '../../../src/membership/member.js';
 import { Membership, type MembershipEvent, type MembershipInit } from '../../../src/membership/membership.js';
+import type { Logger } from '../../../src/runtime/logger.js';
 import { type Random, seededRandom } from '../../../src/runtime/random.js';
 import { SimNetwork, type SimNetworkOptions } from '../../../src/sim/index.js';
+import { simLogger } from '../sim-log.js';
 
 export interface RecordedEvent {
   readonly atMs: number;
@@ -20,11 +23,16 @@ export class SimCluster {
   /** The test's own choices (victims, schedules), separate from the network's and the nodes' streams. */
   readonly random: Random;
   private readonly recordEvents: boolean;
+  /** Silent, or with HEARSAY_SIM_LOG=<level> a pino logger stamped with virtual time (test/sim/sim-log.ts). */
+  private readonly log: Logger;
 
-  constructor(opts: SimNetworkOptions & { config?: MembershipConfig; recordEvents?: boolean }) {
+  constructor(
+    opts: SimNetworkOptions & { config?: MembershipConfig; recordEvents?: boolean; logger?: Logger },
+  ) {
     this.sim = new SimNetwork(opts);
     this.config = opts.config ?? lanConfig();
     this.recordEvents = opts.recordEvents ?? false;
+    this.log = opts.logger ?? simLogger(() => this.sim.now());
     this.random = seededRandom(opts.seed ^ 0x5eed_c1a5);
   }
 
@@ -49,15 +57,20 @@ export class SimCluster {
   ): Membership {
     const known = this.sim.nodeAddresses().includes(addr);
     const simNode = known ? this.sim.restart(addr) : this.sim.addNode(addr);
+    const log = this.log.child({ node: SimCluster.nameOf(addr) });
+    const memberLog = log.isLevelEnabled('info') ? new MemberStateLog(log) : undefined;
     const m = new Membership(
       {
         clock: simNode.clock,
         scheduler: simNode.scheduler,
         random: simNode.random,
         transport: simNode.transport,
+        ...(memberLog === undefined ? {} : { metrics: memberLog.metrics() }),
       },
       { name: SimCluster.nameOf(addr), cluster: 'sim', config, ...extra },
     );
+    memberLog?.attach(m);
+    log.info({ addr, restart: known }, 'node started');
     if (this.recordEvents) {
       m.onEvent((event) => this.events.push({ atMs: this.sim.now(), at: addr, event }));
     }
@@ -95,6 +108,7 @@ export class SimCluster {
   }
 
   crash(addr: string): void {
+    this.log.child({ node: SimCluster.nameOf(addr) }).info({ addr }, 'node crashed');
     this.nodes.get(addr)?.stop();
     this.sim.crash(addr);
     this.nodes.delete(addr);

@@ -24,6 +24,8 @@ const defaults: AgentConfig = {
   profile: 'lan',
   encrypt: [],
   label: '',
+  logLevel: 'info',
+  logFormat: 'auto',
   store: {},
 };
 
@@ -73,9 +75,28 @@ describe('agent configuration', () => {
     [{ zone: '  ' }, /zone must not be empty/],
     [{ profile: 'fast' }, /profile must be lan, wan or local/],
     [{ label: 'x'.repeat(256) }, /label must be at most 255 bytes/],
+    [{ logLevel: 'nonsense' }, /logLevel must be one of debug, info, warn, error, silent, got "nonsense"/],
+    [{ logFormat: 'xml' }, /logFormat must be json, pretty or auto/],
   ])('rejects %j with a clear message', (raw, msg) => {
     expect(() => resolveAgentConfig(defaults, raw)).toThrow(ConfigError);
     expect(() => resolveAgentConfig(defaults, raw)).toThrow(msg);
+  });
+
+  it('reads the log level and format like every other option: flag over env over file', () => {
+    expect(resolveAgentConfig(defaults)).toMatchObject({ logLevel: 'info', logFormat: 'auto' });
+    expect(envName('logLevel')).toBe('HEARSAY_LOG_LEVEL');
+    const file = join(dir, 'log.json');
+    writeFileSync(file, JSON.stringify({ logLevel: 'warn', logFormat: 'pretty' }));
+    expect(resolveAgentConfig(defaults, fromFile(file))).toMatchObject({
+      logLevel: 'warn',
+      logFormat: 'pretty',
+    });
+    const env = fromEnv({ HEARSAY_LOG_LEVEL: 'error', HEARSAY_LOG_FORMAT: 'json' });
+    expect(resolveAgentConfig(defaults, fromFile(file), env)).toMatchObject({
+      logLevel: 'error',
+      logFormat: 'json',
+    });
+    expect(resolveAgentConfig(defaults, fromFile(file), env, { logLevel: 'DEBUG' }).logLevel).toBe('debug');
   });
 
   it('rejects unreadable, invalid and unknown-key config files', () => {
