@@ -17,6 +17,7 @@ import type { Member } from '../membership/member-events.js';
 import { Handoff, type HandoffResult } from '../replica/handoff.js';
 import { HintDelivery } from '../replica/hint-delivery.js';
 import { HintStore } from '../replica/hints.js';
+import { loadEpoch, loadOwners, persistOwner, replicaIdFor, saveEpoch } from '../replica/node-records.js';
 import { RESERVED_NAMESPACE_PREFIX, Replica } from '../replica/replica.js';
 import { ReplicaClient } from '../replica/replica-client.js';
 import type { ReplicaMetrics } from '../replica/replica-metrics.js';
@@ -257,7 +258,7 @@ export class KvStore {
         replicas: (ns) => this.namespaceSettings(ns).n,
         renewId: async () => {
           this.#epoch++;
-          await c.storage.put(NODE_NAMESPACE, { partition: 0, key: EPOCH_KEY }, encodeEpoch(this.#epoch));
+          await saveEpoch(c.storage, this.#epoch);
           replica.setLocalId(replicaIdFor(init.self, this.#epoch));
         },
         moved: (count) => this.#metrics.handedOff(count),
@@ -769,67 +770,6 @@ const NAMESPACE_LIMIT_REASON = 'namespace_limit:';
 
 /** The rumor channel of data writes (a namespace name no client can use: it starts with NUL). */
 const DATA_RUMOR_CHANNEL = '\u0000data';
-
-/** The node's own small records: the replica id epoch. */
-const NODE_NAMESPACE = '\u0000node';
-const EPOCH_KEY = new TextEncoder().encode('replica-epoch');
-
-/** Epoch 0 mints dots as the node name itself; later epochs as `name#epoch` (after a handoff deleted keys). */
-function replicaIdFor(name: string, epoch: number) {
-  return replicaId(epoch === 0 ? name : `${name}#${epoch}`);
-}
-
-function encodeEpoch(epoch: number): Uint8Array {
-  const out = new Uint8Array(4);
-  new DataView(out.buffer).setUint32(0, epoch, false);
-  return out;
-}
-
-async function loadEpoch(storage: Storage): Promise<number> {
-  const bytes = await storage.get(NODE_NAMESPACE, { partition: 0, key: EPOCH_KEY });
-  return bytes?.length === 4 ? new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0, false) : 0;
-}
-
-/** Where the owner set lives (reserved namespace, partition 0, key = member id, value = JSON zone/addr). */
-const OWNERS_NAMESPACE = '\u0000owners';
-const utf8 = new TextEncoder();
-const utf8Decoder = new TextDecoder();
-
-async function persistOwner(
-  storage: Storage,
-  change: { readonly added?: Member; readonly removed?: NodeId },
-): Promise<void> {
-  if (change.added !== undefined) {
-    const m = change.added;
-    const value = utf8.encode(JSON.stringify({ zone: m.zone, addr: m.addr }));
-    await storage.put(OWNERS_NAMESPACE, { partition: 0, key: utf8.encode(m.id) }, value);
-  }
-  if (change.removed !== undefined) {
-    await storage.delete(OWNERS_NAMESPACE, { partition: 0, key: utf8.encode(change.removed) });
-  }
-}
-
-async function loadOwners(storage: Storage, log: Logger): Promise<Member[]> {
-  const out: Member[] = [];
-  for await (const [k, v] of storage.iterate(OWNERS_NAMESPACE, { partition: 0 })) {
-    try {
-      const { zone, addr } = JSON.parse(utf8Decoder.decode(v)) as { zone: unknown; addr: unknown };
-      if (typeof zone !== 'string' || typeof addr !== 'string') continue;
-      out.push({
-        id: utf8Decoder.decode(k.key) as NodeId,
-        addr,
-        zone,
-        meta: {},
-        incarnation: 0,
-        state: 'dead',
-      });
-    } catch (err) {
-      // An unreadable entry is skipped: membership will tell us about that owner again.
-      log.warn({ err, member: utf8Decoder.decode(k.key) }, 'skipping an unreadable owner record');
-    }
-  }
-  return out;
-}
 
 function invalid(error: string, status: KvInvalid['status'] = 400): KvInvalid {
   return { kind: 'invalid', status, error };

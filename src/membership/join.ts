@@ -24,6 +24,8 @@ export interface RetryComponents {
   readonly sleep: (ms: number) => Promise<void>;
   /** True once the node stopped: retrying ends. */
   readonly stopped: () => boolean;
+  /** Told of every attempt that reached no seed, and the wait before the next one (undefined: the last). */
+  readonly failed?: (attempt: number, result: JoinResult, retryInMs: number | undefined) => void;
 }
 
 export interface RetryInit {
@@ -77,7 +79,9 @@ export async function retryJoin(
   for (let n = 1; ; n++) {
     const r = await attempt();
     if (r.contacted > 0 || c.stopped()) return r;
-    if (init.joinMaxAttempts > 0 && n >= init.joinMaxAttempts) return r;
+    const last = init.joinMaxAttempts > 0 && n >= init.joinMaxAttempts;
+    c.failed?.(n, r, last ? undefined : waitMs);
+    if (last) return r;
     await c.sleep(waitMs);
     if (c.stopped()) return r;
     waitMs = Math.min(waitMs * 2, init.joinRetryMaxIntervalMs);

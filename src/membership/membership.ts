@@ -14,6 +14,7 @@
  */
 
 import type { Clock } from '../runtime/clock.js';
+import { type Logger, SILENT_LOGGER } from '../runtime/logger.js';
 import type { Random } from '../runtime/random.js';
 import type { Cancel, Scheduler } from '../runtime/scheduler.js';
 import { type Address, parseAddress, type Transport } from '../transport/transport.js';
@@ -54,6 +55,8 @@ export interface MembershipComponents {
   /** DNS for seed names, resolved at every join attempt. Default: the host itself (IP literals only). */
   readonly resolve?: (host: string) => Promise<readonly string[]>;
   readonly metrics?: MembershipMetrics;
+  /** Failures the protocol survives (a listener that threw, a join attempt nobody answered) go here. */
+  readonly logger?: Logger;
 }
 
 export interface MembershipInit {
@@ -260,7 +263,17 @@ export class Membership {
   /** join() with retries and exponential backoff (Serf's retry_join), until someone answers or we stop. */
   joinWithRetry(seeds: readonly string[]): Promise<JoinResult> {
     const sleep = (ms: number) => new Promise<void>((resolve) => this.timers.after(ms, resolve));
-    return retryJoin({ sleep, stopped: () => this.stopped }, this.cfg, () => this.join(seeds));
+    const log = this.c.logger ?? SILENT_LOGGER;
+    return retryJoin(
+      {
+        sleep,
+        stopped: () => this.stopped,
+        failed: (attempt, r, retryInMs) =>
+          log.warn({ attempt, errors: r.errors, retryInMs }, 'no seed answered the join attempt'),
+      },
+      this.cfg,
+      () => this.join(seeds),
+    );
   }
 
   /**
@@ -429,8 +442,9 @@ export class Membership {
     for (const l of this.listeners) {
       try {
         l(e);
-      } catch {
-        // A listener's bug must not break the protocol loop.
+      } catch (err) {
+        // A listener's bug must not break the protocol loop; it is logged, not swallowed.
+        (this.c.logger ?? SILENT_LOGGER).warn({ err, event: e.kind }, 'a membership event listener threw');
       }
     }
   }
