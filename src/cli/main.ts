@@ -1,133 +1,21 @@
 #!/usr/bin/env node
-import { hostname } from 'node:os';
 import { Command, Option } from 'commander';
 import { MAX_REQUEST_TIMEOUT_MS } from '../kv/config.js';
-import { type HearsayNode, NodeSetupError, startNode } from '../node.js';
-import type { Logger } from '../runtime/logger.js';
-import { createPinoLogger } from '../runtime/pino-logger.js';
+import { NodeSetupError, startNode } from '../node.js';
 import { realRuntime } from '../runtime/real.js';
 import { parseAddress } from '../transport/transport.js';
 import { UdpTransport } from '../transport/udp-transport.js';
-import { type AgentConfig, ConfigError, fromEnv, fromFile, resolveAgentConfig } from './agent-config.js';
+import { ConfigError, fromEnv, fromFile, resolveAgentConfig } from './agent-config.js';
+import { AGENT_DEFAULTS, processLogger } from './agent-defaults.js';
 import { intArg, parseHttpAddress, timeoutArg } from './args.js';
+import { CliError } from './cli-error.js';
+import { runDev } from './dev-command.js';
 import { DEFAULT_HTTP, processIo, runDel, runGet, runPut } from './kv-commands.js';
 import { pingNode } from './ping.js';
-
-const AGENT_DEFAULTS: AgentConfig = {
-  name: hostname().replace(/[^A-Za-z0-9_.-]/g, '-') || 'node',
-  bind: '127.0.0.1',
-  port: 7946,
-  httpPort: 8080,
-  join: [],
-  dataDir: '',
-  zone: 'default',
-  cluster: 'hearsay',
-  mtuBytes: 1400,
-  profile: 'lan',
-  encrypt: [],
-  label: '',
-  logLevel: 'info',
-  logFormat: 'auto',
-  store: {},
-};
-
-/** The process's one logger (each node makes a child with `{ node: name }`): on stderr, synchronously. */
-function processLogger(cfg: Pick<AgentConfig, 'logLevel' | 'logFormat'>): Logger {
-  const tty = process.stderr.isTTY === true;
-  const pretty = cfg.logFormat === 'pretty' || (cfg.logFormat === 'auto' && tty);
-  return createPinoLogger({
-    level: cfg.logLevel,
-    format: pretty ? 'pretty' : 'json',
-    colorize: pretty && tty,
-  });
-}
+import { stopOnSignals } from './stop-signals.js';
 
 const LOG_LEVEL_HELP = 'lowest level logged: debug, info, warn, error or silent';
 const LOG_FORMAT_HELP = 'log lines on stderr: json, pretty, or auto (pretty on a terminal, else json)';
-
-/** A user-facing failure: one line on stderr and this exit code, no stack trace. */
-class CliError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode = 1,
-  ) {
-    super(message);
-  }
-}
-
-/** How long a signalled process waits for its nodes to leave before it exits anyway (docker stop gives 10 s). */
-const STOP_BUDGET_MS = 8000;
-/** How often `hearsay dev` checks that the process that started it (npm, a shell) is still there. */
-const PARENT_POLL_MS = 500;
-
-interface StopOptions {
-  /** Stop on SIGHUP too (the terminal closed). */
-  readonly hangup: boolean;
-  /** Stop when the parent process dies, e.g. npm killed by a signal it does not forward to us. */
-  readonly watchParent: boolean;
-}
-
-/**
- * On SIGINT, SIGTERM (and, per `opts`, SIGHUP or the parent's death) every node in `nodes` leaves gracefully,
- * like `consul leave` on SIGINT: others record `left`, not `failed`. Then the process exits, within
- * STOP_BUDGET_MS even when a leave hangs, so no port outlives the signal. `nodes` is read when the signal comes:
- * installed before the first node starts, a signal during start-up stops the nodes started so far.
- */
-function stopOnSignals(nodes: readonly HearsayNode[], opts: StopOptions): void {
-  let stopping = false;
-  const stop = (why: string): void => {
-    // Ctrl-C reaches us twice under npm (from the terminal and forwarded by npm): one stop is enough.
-    if (stopping) return;
-    stopping = true;
-    // The terminal may be gone (SIGHUP, parent died): a failed write must not turn a stop into a crash.
-    for (const s of [process.stdout, process.stderr]) s.on('error', () => {});
-    process.stderr.write(`hearsay: ${why}: stopping ${nodes.length} node(s)\n`);
-    setTimeout(() => {
-      process.stderr.write(`hearsay: nodes did not leave within ${STOP_BUDGET_MS} ms; exiting\n`);
-      process.exit(1);
-    }, STOP_BUDGET_MS);
-    void Promise.allSettled(nodes.map((n) => n.leave())).then((left) => {
-      const failed = left.filter((r) => r.status === 'rejected');
-      for (const r of failed) process.stderr.write(`hearsay: leave failed: ${String(r.reason)}\n`);
-      process.exit(failed.length === 0 ? 0 : 1);
-    });
-  };
-  const signals: NodeJS.Signals[] = opts.hangup ? ['SIGINT', 'SIGTERM', 'SIGHUP'] : ['SIGINT', 'SIGTERM'];
-  for (const sig of signals) process.on(sig, () => stop(sig));
-  if (opts.watchParent) {
-    // A killed parent cannot tell us; re-parenting (to init or a subreaper) changes our ppid.
-    const parent = process.ppid;
-    setInterval(() => {
-      if (process.ppid !== parent) stop(`parent process ${parent} exited`);
-    }, PARENT_POLL_MS).unref();
-  }
-  // Transport timers are unref'd; this keeps the process up until a signal.
-  setInterval(() => {}, 1 << 30);
-}
-
-/**
- * node.ts names the agent's flags in its port errors; `hearsay dev` derives every port from its base ports,
- * so its errors name those instead.
- */
-function devSetupError(
-  err: unknown,
-  index: number,
-  opts: { basePort: number; httpBasePort: number },
-): unknown {
-  if (!(err instanceof NodeSetupError)) return err;
-  const node = `node${index + 1}`;
-  const hint = 'is another hearsay dev still running?';
-  for (const [agentFlag, what, devFlag, base] of [
-    ['(--port)', 'gossip', '--base-port', opts.basePort],
-    ['(--http-port)', 'HTTP', '--http-base-port', opts.httpBasePort],
-  ] as const) {
-    if (err.message.endsWith(agentFlag)) {
-      const text = err.message.slice(0, -agentFlag.length);
-      return new CliError(`${text}(${node}'s ${what} port, from ${devFlag} ${base}; ${hint})`);
-    }
-  }
-  return err;
-}
 
 const HTTP_HELP = "an agent's HTTP API: host:port or http://host:port";
 const TIMEOUT_HELP = `request timeout in ms, at most ${MAX_REQUEST_TIMEOUT_MS} (the agent's limit)`;
@@ -214,54 +102,7 @@ export function buildProgram(): Command {
         logLevel: string;
         logFormat: string;
       }) => {
-        if (Math.max(opts.basePort, opts.httpBasePort) + opts.nodes - 1 > 65535) {
-          throw new CliError('a port range (--base-port/--http-base-port + --nodes) exceeds 65535', 2);
-        }
-        const logging = { logLevel: opts.logLevel, logFormat: opts.logFormat };
-        const logger = processLogger(resolveAgentConfig(AGENT_DEFAULTS, logging));
-        const nodes: HearsayNode[] = [];
-        stopOnSignals(nodes, { hangup: true, watchParent: true });
-        let i = 0;
-        try {
-          for (; i < opts.nodes; i++) {
-            const cfg = resolveAgentConfig(AGENT_DEFAULTS, {
-              name: `node${i + 1}`,
-              port: opts.basePort + i,
-              httpPort: opts.httpBasePort + i,
-              cluster: opts.cluster,
-              profile: 'local',
-              join: i === 0 ? [] : [`127.0.0.1:${opts.basePort}`],
-              dataDir: opts.dataDir === ':memory:' ? ':memory:' : `${opts.dataDir}/node${i + 1}`,
-              ...logging,
-            });
-            nodes.push(await startNode({ ...cfg, logger }));
-          }
-        } catch (err) {
-          await Promise.all(nodes.map((n) => n.close()));
-          throw devSetupError(err, i, opts);
-        }
-        const first = nodes[0] as HearsayNode;
-        const all = await waitForMembers(first, nodes.length, 10_000);
-        console.log(
-          `hearsay dev: ${nodes.length} nodes in cluster "${opts.cluster}" (${all} see each other)`,
-        );
-        for (const n of nodes)
-          console.log(`  ${n.name}  gossip ${n.address} (udp+tcp)  http 127.0.0.1:${n.httpPort}`);
-        const check = await selfCheck(nodes);
-        console.log(`store: N=3 replicas, R=W=quorum; self-check ${check}`);
-        const second = nodes[1] ?? first;
-        console.log('\ntry, in another terminal:');
-        console.log(
-          `  curl -i -X PUT --data-binary 'hello world' http://127.0.0.1:${first.httpPort}/kv/greeting`,
-        );
-        console.log(`  curl -i http://127.0.0.1:${second.httpPort}/kv/greeting`);
-        console.log(`  node dist/src/cli/main.js get greeting --http 127.0.0.1:${second.httpPort}`);
-        console.log(`  curl -s http://127.0.0.1:${first.httpPort}/cluster/members`);
-        console.log(`  node dist/src/cli/main.js members --http 127.0.0.1:${first.httpPort}`);
-        console.log(`  node dist/src/cli/main.js ping ${first.address} --node ${first.name} --count 3`);
-        console.log(
-          '\nCtrl-C stops the cluster (so do SIGTERM, SIGHUP and the end of the process that started it); each node leaves gracefully.',
-        );
+        await runDev(opts);
       },
     );
 
@@ -482,40 +323,6 @@ function printTable(header: readonly string[], rows: readonly (readonly string[]
         .join('  ')
         .trimEnd(),
     );
-}
-
-/**
- * Proves the printed example works before printing it: PUT a key over HTTP on the first node, GET it from
- * another, DELETE it. Returns a one-line verdict.
- */
-async function selfCheck(nodes: readonly HearsayNode[]): Promise<string> {
-  const first = nodes[0] as HearsayNode;
-  const other = nodes[1] ?? first;
-  await Promise.all(nodes.map((n) => waitForMembers(n, nodes.length, 10_000)));
-  const url = (n: HearsayNode): string => `http://127.0.0.1:${n.httpPort}/kv/hearsay-dev-self-check`;
-  try {
-    const put = await fetch(url(first), { method: 'PUT', body: 'ok' });
-    if (put.status !== 204) return `FAILED: PUT answered ${put.status} ${await put.text()}`;
-    const get = await fetch(url(other));
-    const body = await get.text();
-    if (get.status !== 200 || body !== 'ok') return `FAILED: GET answered ${get.status} ${body}`;
-    const context = get.headers.get('x-context') ?? '';
-    const del = await fetch(url(first), { method: 'DELETE', headers: { 'x-context': context } });
-    if (del.status !== 204) return `FAILED: DELETE answered ${del.status}`;
-    return `passed (PUT on ${first.name}, GET on ${other.name}, DELETE)`;
-  } catch (err) {
-    return `FAILED: ${(err as Error).message}`;
-  }
-}
-
-/** Waits until `node` sees `n` alive members (bounded); returns how many it saw. */
-async function waitForMembers(node: HearsayNode, n: number, timeoutMs: number): Promise<number> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const alive = node.membership.countByState().alive;
-    if (alive >= n || Date.now() > deadline) return alive;
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 async function main(): Promise<void> {
