@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { KvDeleteResult, KvGetResult, KvStore } from '../kv/kv-store.js';
+import type { KvDeleteResult, KvGetResult, KvInvalidReason, KvStore } from '../kv/kv-store.js';
 import { decodeContextToken, encodeContextToken } from '../versioning/context-token.js';
 import { EMPTY_VV, type VersionVector } from '../versioning/version-vector.js';
 import { singleParams } from './query-params.js';
@@ -36,6 +36,12 @@ export const KV_PARAMS: Readonly<Record<'GET' | 'HEAD' | 'PUT' | 'DELETE', reado
   HEAD: ['r', 'timeout', 'repair'],
   PUT: ['w', 'timeout'],
   DELETE: ['r', 'w', 'timeout'],
+};
+/** The store's refusals as HTTP statuses: this layer alone speaks status codes. */
+const INVALID_STATUS: Readonly<Record<KvInvalidReason, number>> = {
+  'bad-request': 400,
+  'too-large': 413,
+  'namespace-limit': 409,
 };
 const ALL_KV_PARAMS = [...new Set(Object.values(KV_PARAMS).flat())];
 const CONTEXT_HEADER = 'x-context';
@@ -198,7 +204,7 @@ function sendResult(res: ServerResponse, result: KvDeleteResult | KvGetResult): 
       ...(result.mayHaveApplied === undefined ? {} : { mayHaveApplied: result.mayHaveApplied }),
     });
   } else if (result.kind === 'invalid') {
-    json(res, result.status, { error: result.error });
+    json(res, INVALID_STATUS[result.reason], { error: result.error });
   } else if (result.kind === 'notfound' || ('values' in result && result.values.length === 0)) {
     json(res, 404, { error: 'not found' }, contextHeaders(result.context));
   } else if (!('values' in result)) {

@@ -69,7 +69,6 @@ export interface KvStoreComponents {
   readonly scheduler: Scheduler;
   /** Anti-entropy's peer rotation. */
   readonly random: Random;
-  /** This store's own view of the stream channel (a RequestRouter service). */
   /** The replica service's stream (get, coordinate, merge, reap, rumor pushes). */
   readonly transport: Transport;
   /** The anti-entropy service's stream (Merkle exchange reads). */
@@ -113,11 +112,16 @@ export interface KvDeleteRequest extends Omit<KvPutRequest, 'value'> {
   readonly r?: string;
 }
 
-/** A client error found before anything was sent: 400, or 413 for an oversized value. */
+/**
+ * A request refused before anything was stored, and why (the HTTP layer alone maps reasons to status codes):
+ * `bad-request` a parameter, key or setting is wrong; `too-large` the value is over maxValueBytes;
+ * `namespace-limit` the write would add a namespace to replicas at their store.maxNamespaces.
+ */
+export type KvInvalidReason = 'bad-request' | 'too-large' | 'namespace-limit';
+
 export interface KvInvalid {
   readonly kind: 'invalid';
-  /** 400 bad request, 409 the namespace cap refused a new namespace, 413 value too large. */
-  readonly status: 400 | 409 | 413;
+  readonly reason: KvInvalidReason;
   readonly error: string;
 }
 
@@ -515,7 +519,7 @@ export class KvStore {
   put(req: KvPutRequest): Promise<KvPutResult> {
     if (req.value.length > this.#config.maxValueBytes) {
       return Promise.resolve(
-        invalid(`value is ${req.value.length} bytes, limit ${this.#config.maxValueBytes}`, 413),
+        invalid(`value is ${req.value.length} bytes, limit ${this.#config.maxValueBytes}`, 'too-large'),
       );
     }
     return this.#write('put', req, bytesValue(req.value));
@@ -771,8 +775,8 @@ const NAMESPACE_LIMIT_REASON = 'namespace_limit:';
 /** The rumor channel of data writes (a namespace name no client can use: it starts with NUL). */
 const DATA_RUMOR_CHANNEL = '\u0000data';
 
-function invalid(error: string, status: KvInvalid['status'] = 400): KvInvalid {
-  return { kind: 'invalid', status, error };
+function invalid(error: string, reason: KvInvalidReason = 'bad-request'): KvInvalid {
+  return { kind: 'invalid', reason, error };
 }
 
 /** A write no replica took because every one that answered is at its namespace cap: 409, nothing stored. */
@@ -783,7 +787,10 @@ function namespaceLimited(r: {
   const limited = r.errors.filter((e) => e.reason.startsWith(NAMESPACE_LIMIT_REASON));
   if (r.got > 0 || limited.length === 0 || limited.length < r.errors.length) return undefined;
   const detail = limited[0]?.reason.slice(NAMESPACE_LIMIT_REASON.length) ?? '';
-  return invalid(`namespace limit reached: a new namespace cannot be created (${detail.trim()})`, 409);
+  return invalid(
+    `namespace limit reached: a new namespace cannot be created (${detail.trim()})`,
+    'namespace-limit',
+  );
 }
 
 function unavailable(r: {

@@ -147,7 +147,7 @@ export async function runFaultSeed(seed: number, opts: FaultRunOptions = {}): Pr
   const withGiveUp = <T>(p: Promise<T>): Promise<T | 'gave-up'> =>
     Promise.race([p, sleep(CLIENT_GIVE_UP_MS).then(() => 'gave-up' as const)]);
   const note = (what: string, r: KvGetResult | KvDeleteResult | 'gave-up'): void => {
-    if (r !== 'gave-up' && r.kind === 'invalid') errors.push(`${what}: invalid ${r.status}: ${r.error}`);
+    if (r !== 'gave-up' && r.kind === 'invalid') errors.push(`${what}: invalid (${r.reason}): ${r.error}`);
   };
 
   // ---- sets workload ------------------------------------------------------------------------------------

@@ -56,7 +56,7 @@ describe('namespaces cost what they hold; deletes delete (issue #12)', () => {
       expect(never.kind).toBe('notfound');
       // r is honoured and checked.
       const bad = await c.await(a.delete({ ns: 'default', key, context: EMPTY_VV, r: '9' }));
-      expect(bad).toMatchObject({ kind: 'invalid', status: 400 });
+      expect(bad).toMatchObject({ kind: 'invalid', reason: 'bad-request' });
       // A later write is a fresh value again.
       expect(
         (await c.await(a.put({ ns: 'default', key, value: enc.encode('back'), context: EMPTY_VV }))).kind,
@@ -75,7 +75,7 @@ describe('namespaces cost what they hold; deletes delete (issue #12)', () => {
         c.await(a.put({ ns, key: enc.encode(k), value: enc.encode('v'), context: EMPTY_VV }));
       for (const ns of ['one', 'two', 'three']) expect((await write(ns, 'k')).kind).toBe('ok');
       const refused = await write('four', 'k');
-      expect(refused).toMatchObject({ kind: 'invalid', status: 409 });
+      expect(refused).toMatchObject({ kind: 'invalid', reason: 'namespace-limit' });
       if (refused.kind === 'invalid') expect(refused.error).toMatch(/namespace limit reached.*3 namespaces/);
       expect((await write('two', 'another')).kind).toBe('ok');
       // Cluster settings live in the global namespace, which never counts against the cap.

@@ -191,7 +191,7 @@ describe('hearsay put / get / del', () => {
     expect(unavailable.stderr).toEqual(['hearsay: HTTP 503: quorum not met: needed 2, got 1 (b: timeout)']);
     expect(unavailable.stdout().length).toBe(0);
 
-    kv.next = { kind: 'invalid', status: 400, error: 'bad r' };
+    kv.next = { kind: 'invalid', reason: 'bad-request', error: 'bad r' };
     const invalid = captureIo();
     expect(await runGet({ http, key: 'k', r: 'x' }, invalid)).toBe(1);
     expect(invalid.stderr).toEqual(['hearsay: HTTP 400: bad r']);

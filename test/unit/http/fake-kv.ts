@@ -58,7 +58,7 @@ export class FakeKv implements KvApi {
     const canned = this.#take<KvPutResult>();
     if (canned) return canned;
     if (req.value.length > this.maxValueBytes)
-      return { kind: 'invalid', status: 413, error: 'value too large' };
+      return { kind: 'invalid', reason: 'too-large', error: 'value too large' };
     return this.#write(req.ns, req.key, [req.value]);
   }
 

@@ -212,7 +212,7 @@ describe('/kv HTTP API', () => {
   it("the store's invalid answers keep their status", async () => {
     const kv = new FakeKv(64);
     const url = await serve(kv);
-    kv.next = { kind: 'invalid', status: 400, error: 'r must be one, quorum, all or an integer' };
+    kv.next = { kind: 'invalid', reason: 'bad-request', error: 'r must be one, quorum, all or an integer' };
     const res = await fetch(url('/kv/k?r=bogus'));
     expect(res.status).toBe(400);
     expect(await res.json()).toEqual({ error: 'r must be one, quorum, all or an integer' });
