@@ -7,12 +7,14 @@ import type { Membership } from '../../../src/membership/membership.js';
 import { createMetricsRegistry, type MetricsRegistry } from '../../../src/metrics/registry.js';
 import { assembleNode, type StoreNode } from '../../../src/node/assemble.js';
 import type { Logger } from '../../../src/runtime/logger.js';
+import type { Random } from '../../../src/runtime/random.js';
 import { type LatencyModel, SimNetwork, type SimNetworkOptions } from '../../../src/sim/index.js';
 import { SlowStorage } from '../../../src/sim/slow-storage.js';
 import { openMemoryStorage } from '../../../src/storage/memory-storage.js';
 import type { Storage } from '../../../src/storage/storage.js';
 import type { DvvSet } from '../../../src/versioning/dvvset.js';
 import type { VersionedValue } from '../../../src/versioning/versioned-value.js';
+import type { Keyring } from '../../../src/wire/index.js';
 import { simLogger } from '../sim-log.js';
 
 /** Service ids on the stream channel, as on a real node (src/node/assemble.ts). */
@@ -42,6 +44,13 @@ export interface KvClusterOptions extends SimNetworkOptions {
    * HEARSAY_SIM_LOG=<level> a pino logger stamped with virtual time (test/sim/sim-log.ts).
    */
   readonly logger?: Logger;
+  /**
+   * Each node's keyring (given that node's seeded Random, for replayable nonces): packets and store frames
+   * are then sealed as on an encrypted real node. Default: none (the sealing is the identity).
+   */
+  readonly keyring?: (random: Random) => Keyring;
+  /** Cluster label on every packet and frame. Default: none. */
+  readonly label?: string;
 }
 
 /**
@@ -59,6 +68,8 @@ export class KvSimCluster {
   readonly #aaeMetrics: ((name: string) => AntiEntropyMetrics) | undefined;
   readonly #diskCommit: LatencyModel | undefined;
   readonly #log: Logger;
+  readonly #keyring: ((random: Random) => Keyring) | undefined;
+  readonly #label: string;
 
   constructor(opts: KvClusterOptions) {
     this.sim = new SimNetwork(opts);
@@ -67,6 +78,8 @@ export class KvSimCluster {
     this.#metrics = opts.metrics;
     this.#aaeMetrics = opts.antiEntropyMetrics;
     this.#diskCommit = opts.diskCommit;
+    this.#keyring = opts.keyring;
+    this.#label = opts.label ?? '';
     this.#log = opts.logger ?? simLogger(() => this.sim.now());
   }
 
@@ -108,7 +121,14 @@ export class KvSimCluster {
         logger: log,
         metrics,
       },
-      { name, cluster: 'sim', membership: this.membershipConfig, store: this.kvConfig },
+      {
+        name,
+        cluster: 'sim',
+        membership: this.membershipConfig,
+        store: this.kvConfig,
+        ...(this.#keyring === undefined ? {} : { keyring: this.#keyring(simNode.random.fork()) }),
+        label: this.#label,
+      },
     );
     handle.start();
     log.info({ addr, restart: known }, 'node started');
