@@ -2,27 +2,24 @@ import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { startHttpServer } from './http/server.js';
 import { defaultKvConfig, type KvConfig } from './kv/config.js';
-import { KvStore } from './kv/kv-store.js';
-import { MemberStateLog } from './member-log.js';
+import type { KvStore } from './kv/kv-store.js';
 import { lanConfig, localConfig, type MembershipConfig, wanConfig } from './membership/config.js';
-import { Membership } from './membership/membership.js';
-import { registerRumorMetrics } from './metrics/prom-kv-metrics.js';
-import { registerUnknownMessageMetrics } from './metrics/prom-transport-metrics.js';
+import type { Membership } from './membership/membership.js';
 import { createMetricsRegistry, type MetricsRegistry } from './metrics/registry.js';
+import { assembleNode, type StoreNode } from './node/assemble.js';
 import { type Logger, SILENT_LOGGER } from './runtime/logger.js';
 import { realRuntime } from './runtime/real.js';
 import { openDurableStorage } from './storage/default-storage.js';
 import { openMemoryStorage } from './storage/memory-storage.js';
 import type { Storage } from './storage/storage.js';
-import { RequestRouter } from './transport/request-router.js';
 import { UdpTransport } from './transport/udp-transport.js';
-import { Keyring, SealStats } from './wire/index.js';
-import { sealedTransport } from './wire/sealed-transport.js';
+import { Keyring } from './wire/index.js';
 
 /**
- * The composition root (DESIGN.md §1): the only module that knows which concrete classes make a node —
- * real clock/timers/randomness, the UDP+TCP transport, SWIM membership, the metrics registry and the HTTP
- * API, and the store (placement, replica RPC, coordinators, hints, handoff, anti-entropy, rumors).
+ * The composition root of a real node (DESIGN.md §1): it builds the real environment — clock, timers and
+ * randomness, the UDP+TCP transport, the lmdb/level (or memory) storage, the pino child logger and the
+ * metrics registry — hands it to `assembleNode` (src/node/assemble.ts, the wiring shared with the
+ * simulator), and serves the HTTP API on the result.
  */
 export interface NodeSettings {
   readonly name: string;
@@ -63,11 +60,6 @@ export interface HearsayNode {
   /** Closes sockets without leaving (others will detect a failure). */
   close(): Promise<void>;
 }
-
-/** Service ids on the stream channel (one byte per request frame). */
-const SERVICE_MEMBERSHIP = 0;
-const SERVICE_KV = 1;
-const SERVICE_AAE = 2;
 
 async function openStorage(dataDir: string): Promise<Storage> {
   if (dataDir === ':memory:') return openMemoryStorage();
@@ -132,34 +124,38 @@ export async function startNode(s: NodeSettings): Promise<HearsayNode> {
     await transport.close();
     throw err;
   }
-  let kv: KvStore | undefined;
+  let assembled: StoreNode | undefined;
   let http: Awaited<ReturnType<typeof startHttpServer>> | undefined;
-  let membership: Membership | undefined;
   let joined = s.join.length === 0;
   try {
     http = await startHttpServer(
       {
-        members: () => membership?.members() ?? [],
-        forceLeave: (name) => membership?.forceLeave(name) ?? { ok: false, error: 'unknown-member' },
+        members: () => assembled?.membership.members() ?? [],
+        forceLeave: (name) =>
+          assembled?.membership.forceLeave(name) ?? { ok: false, error: 'unknown-member' },
         ready: () => joined,
         metricsText: () => metrics.text(),
         metricsContentType: metrics.contentType,
         get kv() {
-          return kv;
+          return assembled?.kv;
         },
         convergence: () => {
+          const kv = assembled?.kv;
           if (kv === undefined) throw new Error('store not running');
           return kv.antiEntropy.convergence();
         },
         convergencePartitions: (offset, limit) => {
+          const kv = assembled?.kv;
           if (kv === undefined) throw new Error('store not running');
           return kv.antiEntropy.partitionStatus(offset, limit);
         },
         namespaces: () => {
+          const kv = assembled?.kv;
           if (kv === undefined) throw new Error('store not running');
           return kv.describeNamespaces();
         },
         ring: (n) => {
+          const kv = assembled?.kv;
           if (kv === undefined) throw new Error('store not running');
           return kv.describeRing(n);
         },
@@ -168,53 +164,25 @@ export async function startNode(s: NodeSettings): Promise<HearsayNode> {
       s.httpPort,
       { logger: log.child({ component: 'http' }) },
     );
-    const router = new RequestRouter(transport);
-    const memberLog = log.isLevelEnabled('info')
-      ? new MemberStateLog(log.child({ component: 'membership' }))
-      : undefined;
-    membership = new Membership(
+    assembled = await assembleNode(
       {
         ...runtime,
-        transport: router.service(SERVICE_MEMBERSHIP),
+        transport,
+        storage,
         resolve: resolveHost,
-        metrics: memberLog?.metrics(metrics.membership()) ?? metrics.membership(),
+        logger: log,
+        metrics,
       },
       {
         name: s.name,
         cluster: s.cluster,
-        config: { ...PROFILES[s.profile](), udpBufferSizeBytes: s.mtuBytes },
         zone: s.zone,
         meta: { http_port: String(http.port) },
+        membership: { ...PROFILES[s.profile](), udpBufferSizeBytes: s.mtuBytes },
+        store: { ...defaultKvConfig(), ...s.kv },
         ...(keyring === undefined ? {} : { keyring }),
-        ...(s.label === '' ? {} : { label: s.label }),
+        label: s.label,
       },
-    );
-    memberLog?.attach(membership);
-    const view = membership;
-    kv = await KvStore.open(
-      {
-        ...runtime,
-        transport: sealedTransport(router.service(SERVICE_KV), {
-          keyring,
-          label: s.label,
-          requireEncryption: true,
-          // Store frames failing the label or key check are refused stream traffic, counted by kind.
-          stats: new SealStats((kind) => metrics.transport().streamRejected(kind)),
-        }),
-        aaeTransport: sealedTransport(router.service(SERVICE_AAE), {
-          keyring,
-          label: s.label,
-          requireEncryption: true,
-          stats: new SealStats((kind) => metrics.transport().streamRejected(kind)),
-        }),
-        storage,
-        members: () => view.members(),
-        metrics: metrics.kv().coordinator,
-        replicaMetrics: metrics.kv().replica,
-        antiEntropyMetrics: metrics.kv().antiEntropy,
-        logger: log.child({ component: 'kv' }),
-      },
-      { self: s.name, config: { ...defaultKvConfig(), ...s.kv } },
     );
   } catch (err) {
     await http?.close();
@@ -228,12 +196,8 @@ export async function startNode(s: NodeSettings): Promise<HearsayNode> {
       throw new NodeSetupError(`HTTP port ${s.httpPort} is already in use (--http-port)`);
     throw err;
   }
-  const m = membership;
-  const store = kv;
-  registerRumorMetrics(metrics.promRegistry, metrics.prefix, () => store.rumorStats());
-  registerUnknownMessageMetrics(metrics.promRegistry, metrics.prefix, () => m.decodeStats.unknownMessages);
-  m.start();
-  store.start();
+  const node = assembled;
+  node.start();
   log.info(
     {
       gossip: transport.localAddress,
@@ -246,43 +210,27 @@ export async function startNode(s: NodeSettings): Promise<HearsayNode> {
     },
     'node started',
   );
-  let stopping = false;
   if (s.join.length > 0) {
-    void m.joinWithRetry(s.join).then(
-      (r) => {
-        if (r.contacted > 0) {
-          joined = true;
-          log.info({ seeds: s.join, contacted: r.contacted }, 'joined the cluster');
-        } else if (!stopping) {
-          log.warn({ seeds: s.join, errors: r.errors }, 'could not join: no seed answered');
-        }
-      },
-      (err: unknown) => log.warn({ err, seeds: s.join }, 'join failed'),
-    );
+    void node.join(s.join).then((ok) => {
+      if (ok) joined = true;
+    });
   }
   const httpServer = http;
   const close = async (): Promise<void> => {
-    stopping = true;
-    store.stop();
-    m.stop();
+    node.stop();
     await httpServer.close();
-    await transport.close();
-    await storage.close();
+    await node.close();
     log.info({}, 'node stopped');
   };
   return {
     name: s.name,
     address: transport.localAddress,
     httpPort: httpServer.port,
-    membership: m,
+    membership: node.membership,
     metrics,
-    kv: store,
+    kv: node.kv,
     leave: async () => {
-      // Announce the leave first, so the new owners know they own what this node hands them, then drain.
-      log.info({}, 'leaving the cluster');
-      await m.leave();
-      const drained = await store.drain();
-      log.info({ moved: drained.moved, kept: drained.kept }, 'left the cluster; data handed off');
+      await node.leave();
       await close();
     },
     close,

@@ -16,7 +16,8 @@
 import { lanConfig, type MembershipConfig } from '../../src/membership/config.js';
 import { nodeId } from '../../src/membership/member.js';
 import type { Member } from '../../src/membership/member-events.js';
-import { Membership } from '../../src/membership/membership.js';
+import type { Membership } from '../../src/membership/membership.js';
+import { assembleNode } from '../../src/node/assemble.js';
 import { seededRandom } from '../../src/runtime/random.js';
 import { SimNetwork } from '../../src/sim/index.js';
 
@@ -112,9 +113,17 @@ export async function simTrial(
   }));
   for (let i = 0; i < n; i++) {
     const node = sim.addNode(addr(i));
-    const m = new Membership(
+    // The shared node assembly, membership only; no metrics registry (10,000 prom-client registries would
+    // measure prom-client, not the protocol).
+    const { membership: m } = await assembleNode(
       { clock: node.clock, scheduler: node.scheduler, random: node.random, transport: node.transport },
-      { name: `n${i}`, cluster: 'sim', config, ...(i < warm ? { knownMembers } : {}) },
+      {
+        name: `n${i}`,
+        cluster: 'sim',
+        membership: config,
+        store: false,
+        ...(i < warm ? { knownMembers } : {}),
+      },
     );
     m.onEvent((e) => {
       if (e.kind === 'user') {

@@ -1,30 +1,33 @@
 import type { AntiEntropyMetrics } from '../../../src/antientropy/anti-entropy.js';
 import type { CoordinatorMetrics } from '../../../src/coordinator/coordinator-metrics.js';
 import { defaultKvConfig, type KvConfig } from '../../../src/kv/config.js';
-import { KvStore } from '../../../src/kv/kv-store.js';
-import { MemberStateLog } from '../../../src/member-log.js';
+import type { KvStore } from '../../../src/kv/kv-store.js';
 import { lanConfig, type MembershipConfig } from '../../../src/membership/config.js';
-import { Membership } from '../../../src/membership/membership.js';
+import type { Membership } from '../../../src/membership/membership.js';
+import { createMetricsRegistry, type MetricsRegistry } from '../../../src/metrics/registry.js';
+import { assembleNode, type StoreNode } from '../../../src/node/assemble.js';
 import type { Logger } from '../../../src/runtime/logger.js';
+import type { Random } from '../../../src/runtime/random.js';
 import { type LatencyModel, SimNetwork, type SimNetworkOptions } from '../../../src/sim/index.js';
 import { SlowStorage } from '../../../src/sim/slow-storage.js';
 import { openMemoryStorage } from '../../../src/storage/memory-storage.js';
 import type { Storage } from '../../../src/storage/storage.js';
-import { RequestRouter } from '../../../src/transport/request-router.js';
 import type { DvvSet } from '../../../src/versioning/dvvset.js';
 import type { VersionedValue } from '../../../src/versioning/versioned-value.js';
+import type { Keyring } from '../../../src/wire/index.js';
 import { simLogger } from '../sim-log.js';
 
-/** Service ids on the stream channel, as on a real node (src/node.ts). */
-export const SERVICE_MEMBERSHIP = 0;
-export const SERVICE_KV = 1;
-export const SERVICE_AAE = 2;
+/** Service ids on the stream channel, as on a real node (src/node/assemble.ts). */
+export { SERVICE_AAE, SERVICE_KV, SERVICE_MEMBERSHIP } from '../../../src/node/assemble.js';
 
 export interface KvSimNode {
   readonly addr: string;
   readonly name: string;
   readonly membership: Membership;
   readonly kv: KvStore;
+  /** This node's own metrics registry (the same prom-client metrics a real node exports). */
+  readonly metrics: MetricsRegistry;
+  readonly handle: StoreNode;
 }
 
 export interface KvClusterOptions extends SimNetworkOptions {
@@ -41,6 +44,13 @@ export interface KvClusterOptions extends SimNetworkOptions {
    * HEARSAY_SIM_LOG=<level> a pino logger stamped with virtual time (test/sim/sim-log.ts).
    */
   readonly logger?: Logger;
+  /**
+   * Each node's keyring (given that node's seeded Random, for replayable nonces): packets and store frames
+   * are then sealed as on an encrypted real node. Default: none (the sealing is the identity).
+   */
+  readonly keyring?: (random: Random) => Keyring;
+  /** Cluster label on every packet and frame. Default: none. */
+  readonly label?: string;
 }
 
 /**
@@ -58,6 +68,8 @@ export class KvSimCluster {
   readonly #aaeMetrics: ((name: string) => AntiEntropyMetrics) | undefined;
   readonly #diskCommit: LatencyModel | undefined;
   readonly #log: Logger;
+  readonly #keyring: ((random: Random) => Keyring) | undefined;
+  readonly #label: string;
 
   constructor(opts: KvClusterOptions) {
     this.sim = new SimNetwork(opts);
@@ -66,6 +78,8 @@ export class KvSimCluster {
     this.#metrics = opts.metrics;
     this.#aaeMetrics = opts.antiEntropyMetrics;
     this.#diskCommit = opts.diskCommit;
+    this.#keyring = opts.keyring;
+    this.#label = opts.label ?? '';
     this.#log = opts.logger ?? simLogger(() => this.sim.now());
   }
 
@@ -82,28 +96,12 @@ export class KvSimCluster {
     const known = this.sim.nodeAddresses().includes(addr);
     const simNode = known ? this.sim.restart(addr) : this.sim.addNode(addr);
     const name = KvSimCluster.nameOf(addr);
-    const router = new RequestRouter(simNode.transport);
     const log = this.#log.child({ node: name });
-    const memberLog = log.isLevelEnabled('info')
-      ? new MemberStateLog(log.child({ component: 'membership' }))
-      : undefined;
-    const membership = new Membership(
-      {
-        clock: simNode.clock,
-        scheduler: simNode.scheduler,
-        random: simNode.random,
-        transport: router.service(SERVICE_MEMBERSHIP),
-        ...(memberLog === undefined ? {} : { metrics: memberLog.metrics() }),
-      },
-      { name, cluster: 'sim', config: this.membershipConfig },
-    );
-    memberLog?.attach(membership);
     let disk = this.#disks.get(addr);
     if (disk === undefined) {
       disk = openMemoryStorage();
       this.#disks.set(addr, disk);
     }
-    const random = simNode.random.fork();
     const storage =
       this.#diskCommit === undefined
         ? disk
@@ -112,27 +110,38 @@ export class KvSimCluster {
             { clock: simNode.clock, scheduler: simNode.scheduler, random: simNode.random.fork() },
             this.#diskCommit,
           );
-    const kv = await KvStore.open(
+    const metrics = this.#registry(name);
+    const handle = await assembleNode(
       {
         clock: simNode.clock,
         scheduler: simNode.scheduler,
-        random,
-        transport: router.service(SERVICE_KV),
-        aaeTransport: router.service(SERVICE_AAE),
+        random: simNode.random,
+        transport: simNode.transport,
         storage,
-        members: () => membership.members(),
-        ...(this.#metrics === undefined ? {} : { metrics: this.#metrics(name) }),
-        ...(this.#aaeMetrics === undefined ? {} : { antiEntropyMetrics: this.#aaeMetrics(name) }),
-        logger: log.child({ component: 'kv' }),
+        logger: log,
+        metrics,
       },
-      { self: name, config: this.kvConfig },
+      {
+        name,
+        cluster: 'sim',
+        membership: this.membershipConfig,
+        store: this.kvConfig,
+        ...(this.#keyring === undefined ? {} : { keyring: this.#keyring(simNode.random.fork()) }),
+        label: this.#label,
+      },
     );
-    membership.start();
-    kv.start();
+    handle.start();
     log.info({ addr, restart: known }, 'node started');
     const others = seeds.filter((s) => s !== addr);
-    if (others.length > 0) void membership.joinWithRetry(others);
-    const node = { addr, name, membership, kv };
+    if (others.length > 0) void handle.join(others);
+    const node = {
+      addr,
+      name,
+      membership: handle.membership,
+      kv: handle.kv,
+      metrics,
+      handle,
+    };
     this.#nodes.set(addr, node);
     return node;
   }
@@ -172,8 +181,7 @@ export class KvSimCluster {
   crash(addr: string): void {
     const n = this.#nodes.get(addr);
     if (n === undefined) return;
-    n.kv.stop();
-    n.membership.stop();
+    n.handle.stop();
     this.#log.child({ node: n.name }).info({ addr }, 'node crashed');
     this.sim.crash(addr);
     this.#nodes.delete(addr);
@@ -184,6 +192,24 @@ export class KvSimCluster {
     const d = this.#disks.get(addr);
     if (d === undefined) throw new Error(`no disk for ${addr}`);
     return d;
+  }
+
+  /**
+   * A fresh registry per node start (a restarted process starts its counters over), as src/node.ts builds
+   * one; the test's own coordinator / anti-entropy metrics, if given, see every call too.
+   */
+  #registry(name: string): MetricsRegistry {
+    const registry = createMetricsRegistry({ node: name });
+    const coordinator = this.#metrics?.(name);
+    const antiEntropy = this.#aaeMetrics?.(name);
+    if (coordinator === undefined && antiEntropy === undefined) return registry;
+    const kv = registry.kv();
+    const teed = {
+      ...kv,
+      ...(coordinator === undefined ? {} : { coordinator: tee(kv.coordinator, coordinator) }),
+      ...(antiEntropy === undefined ? {} : { antiEntropy: tee(kv.antiEntropy, antiEntropy) }),
+    };
+    return { ...registry, kv: () => teed };
   }
 
   /** Runs virtual time until `cond` holds (checked every `stepMs`); false if `maxMs` passed first. */
@@ -218,6 +244,20 @@ export class KvSimCluster {
     if (failed) throw error;
     return value as T;
   }
+}
+
+/** One metrics object calling both `a` and `b` (interfaces of void methods only). */
+function tee<T extends object>(a: T, b: T): T {
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(a)) {
+    const fa = (a as Record<string, (...args: unknown[]) => void>)[key];
+    const fb = (b as Record<string, (...args: unknown[]) => void>)[key];
+    out[key] = (...args: unknown[]): void => {
+      fa?.apply(a, args);
+      fb?.apply(b, args);
+    };
+  }
+  return out as T;
 }
 
 const utf8 = new TextEncoder();

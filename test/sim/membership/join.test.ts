@@ -42,11 +42,12 @@ describe('membership: join (simulated)', () => {
         incarnation: 1,
         state: 'alive',
       }));
-      for (const a of warm) c.start(a, c.config, { knownMembers: known });
+      for (const a of warm) await c.start(a, c.config, { knownMembers: known });
       expect(c.converged(30)).toBe(true);
       expect(c.node(warm[0] as string).queuedBroadcasts()).toBe(1); // only its own alive, as at any start
       const joiners = [30, 31, 32].map(SimCluster.addr);
-      for (const a of joiners) void c.start(a).joinWithRetry([SimCluster.addr(0), SimCluster.addr(1)]);
+      for (const a of joiners)
+        void (await c.start(a)).joinWithRetry([SimCluster.addr(0), SimCluster.addr(1)]);
       const took = await c.runUntil(() => c.converged(33), 60_000);
       console.log(`warm 30 + 3 joining: converged after ${took} virtual ms`);
       expect(took).not.toBeNull();

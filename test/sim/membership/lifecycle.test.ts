@@ -35,7 +35,7 @@ describe('membership: leave, restart, broadcasts (simulated)', () => {
       const deadMs = await c.runUntil(() => c.allSee('n11', 'dead'), detectionBoundMs(c.config, N));
       expect(deadMs).not.toBeNull();
       const deadIncarnation = c.node(SimCluster.addr(0)).member('n11')?.incarnation ?? 0;
-      const m = c.start(addr);
+      const m = await c.start(addr);
       void m.joinWithRetry(seeds);
       const rejoinMs = await c.runUntil(() => c.converged(N), joinBoundMs(c.config, N));
       console.log(

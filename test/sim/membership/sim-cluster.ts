@@ -1,7 +1,8 @@
-import { MemberStateLog } from '../../../src/member-log.js';
 import { lanConfig, type MembershipConfig } from '../../../src/membership/config.js';
 import type { MemberState } from '../../../src/membership/member.js';
-import { Membership, type MembershipEvent, type MembershipInit } from '../../../src/membership/membership.js';
+import type { Membership, MembershipEvent, MembershipInit } from '../../../src/membership/membership.js';
+import { createMetricsRegistry } from '../../../src/metrics/registry.js';
+import { assembleNode, type MembershipNode } from '../../../src/node/assemble.js';
 import type { Logger } from '../../../src/runtime/logger.js';
 import { type Random, seededRandom } from '../../../src/runtime/random.js';
 import { SimNetwork, type SimNetworkOptions } from '../../../src/sim/index.js';
@@ -18,17 +19,26 @@ export interface RecordedEvent {
 export class SimCluster {
   readonly sim: SimNetwork;
   readonly nodes = new Map<string, Membership>();
+  private readonly handles = new Map<string, MembershipNode>();
   readonly events: RecordedEvent[] = [];
   readonly config: MembershipConfig;
   /** The test's own choices (victims, schedules), separate from the network's and the nodes' streams. */
   readonly random: Random;
   private readonly recordEvents: boolean;
+  /** A real metrics registry per node (default true), as a production node has. */
+  private readonly metrics: boolean;
   /** Silent, or with HEARSAY_SIM_LOG=<level> a pino logger stamped with virtual time (test/sim/sim-log.ts). */
   private readonly log: Logger;
 
   constructor(
-    opts: SimNetworkOptions & { config?: MembershipConfig; recordEvents?: boolean; logger?: Logger },
+    opts: SimNetworkOptions & {
+      config?: MembershipConfig;
+      recordEvents?: boolean;
+      logger?: Logger;
+      metrics?: boolean;
+    },
   ) {
+    this.metrics = opts.metrics ?? true;
     this.sim = new SimNetwork(opts);
     this.config = opts.config ?? lanConfig();
     this.recordEvents = opts.recordEvents ?? false;
@@ -49,39 +59,44 @@ export class SimCluster {
     return Array.from({ length: n }, (_, i) => SimCluster.addr(i));
   }
 
-  /** Starts a node at `addr` (or restarts it after a crash) and returns its Membership. */
-  start(
+  /**
+   * Starts a node at `addr` (or restarts it after a crash) through `assembleNode` — a membership-only node
+   * (`store: false`) with its own metrics registry — and returns its Membership.
+   */
+  async start(
     addr: string,
     config: MembershipConfig = this.config,
     extra: Pick<MembershipInit, 'knownMembers'> = {},
-  ): Membership {
+  ): Promise<Membership> {
     const known = this.sim.nodeAddresses().includes(addr);
     const simNode = known ? this.sim.restart(addr) : this.sim.addNode(addr);
-    const log = this.log.child({ node: SimCluster.nameOf(addr) });
-    const memberLog = log.isLevelEnabled('info') ? new MemberStateLog(log) : undefined;
-    const m = new Membership(
+    const name = SimCluster.nameOf(addr);
+    const log = this.log.child({ node: name });
+    const node = await assembleNode(
       {
         clock: simNode.clock,
         scheduler: simNode.scheduler,
         random: simNode.random,
         transport: simNode.transport,
-        ...(memberLog === undefined ? {} : { metrics: memberLog.metrics() }),
+        logger: log,
+        ...(this.metrics ? { metrics: createMetricsRegistry({ node: name }) } : {}),
       },
-      { name: SimCluster.nameOf(addr), cluster: 'sim', config, ...extra },
+      { name, cluster: 'sim', membership: config, store: false, ...extra },
     );
-    memberLog?.attach(m);
+    const m = node.membership;
     log.info({ addr, restart: known }, 'node started');
     if (this.recordEvents) {
       m.onEvent((event) => this.events.push({ atMs: this.sim.now(), at: addr, event }));
     }
     this.nodes.set(addr, m);
-    m.start();
+    this.handles.set(addr, node);
+    node.start();
     return m;
   }
 
   /** Starts n nodes n0…n(n−1); each joins through `seeds` (addresses) unless it is one. */
   async startAll(n: number, seeds: readonly string[]): Promise<void> {
-    for (let i = 0; i < n; i++) this.start(SimCluster.addr(i));
+    for (let i = 0; i < n; i++) await this.start(SimCluster.addr(i));
     const joins: Promise<unknown>[] = [];
     for (let i = 0; i < n; i++) {
       const addr = SimCluster.addr(i);
@@ -109,9 +124,10 @@ export class SimCluster {
 
   crash(addr: string): void {
     this.log.child({ node: SimCluster.nameOf(addr) }).info({ addr }, 'node crashed');
-    this.nodes.get(addr)?.stop();
+    this.handles.get(addr)?.stop();
     this.sim.crash(addr);
     this.nodes.delete(addr);
+    this.handles.delete(addr);
   }
 
   /**
@@ -119,15 +135,18 @@ export class SimCluster {
    * longer counts as live. Returns the virtual time leave() took.
    */
   async leave(addr: string, maxMs: number): Promise<number> {
-    const m = this.node(addr);
+    this.node(addr);
+    const handle = this.handles.get(addr) as MembershipNode;
     const t0 = this.sim.now();
     let done = false;
-    void m.leave().then(() => {
+    void handle.leave().then(() => {
       done = true;
     });
     const ok = await this.sim.runUntil(() => done, maxMs);
     if (!ok) throw new Error(`leave() of ${addr} did not resolve within ${maxMs} virtual ms`);
+    handle.stop();
     this.nodes.delete(addr);
+    this.handles.delete(addr);
     return this.sim.now() - t0;
   }
 
