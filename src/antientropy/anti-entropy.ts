@@ -122,7 +122,8 @@ export class AntiEntropy {
     this.#loop = new PeriodicTask(
       components.scheduler,
       init.intervalMs,
-      () => void this.sweep().catch((err: unknown) => log.warn({ err }, 'anti-entropy sweep failed')),
+      () => this.sweep(),
+      (err) => log.warn({ err }, 'anti-entropy sweep failed'),
     );
     this.#offset = components.random.int(1 << 16);
   }

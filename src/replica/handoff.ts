@@ -62,7 +62,8 @@ export class Handoff {
     this.#loop = new PeriodicTask(
       components.scheduler,
       init.intervalMs,
-      () => void this.handoffOnce().catch((err: unknown) => log.warn({ err }, 'handoff pass failed')),
+      () => this.handoffOnce(),
+      (err) => log.warn({ err }, 'handoff pass failed'),
     );
   }
 

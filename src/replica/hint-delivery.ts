@@ -42,7 +42,8 @@ export class HintDelivery {
     this.#loop = new PeriodicTask(
       components.scheduler,
       init.intervalMs,
-      () => void this.deliverOnce().catch((err: unknown) => log.warn({ err }, 'hint delivery pass failed')),
+      () => this.deliverOnce(),
+      (err) => log.warn({ err }, 'hint delivery pass failed'),
     );
   }
 
