@@ -26,7 +26,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import type { KvConfig } from '../src/kv/config.js';
+import type { KvConfig } from '../src/node/store-config.js';
 import type { HearsayNode } from '../src/node.js';
 import { formatNumber, table, writeResult } from './report.js';
 

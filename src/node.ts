@@ -1,12 +1,12 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { startHttpServer } from './http/server.js';
-import { defaultKvConfig, type KvConfig } from './kv/config.js';
-import type { KvStore } from './kv/kv-store.js';
 import { lanConfig, localConfig, type MembershipConfig, wanConfig } from './membership/config.js';
 import type { Membership } from './membership/membership.js';
 import { createMetricsRegistry, type MetricsRegistry } from './metrics/registry.js';
 import { assembleNode, type StoreNode } from './node/assemble.js';
+import type { KvStore } from './node/kv-store.js';
+import { defaultKvConfig, type KvConfig } from './node/store-config.js';
 import { type Logger, SILENT_LOGGER } from './runtime/logger.js';
 import { realRuntime } from './runtime/real.js';
 import { openDurableStorage } from './storage/default-storage.js';
@@ -38,7 +38,7 @@ export interface NodeSettings {
   readonly label: string;
   /** Storage directory (created if missing), or `:memory:` for the in-memory engine. */
   readonly dataDir: string;
-  /** Store settings over the defaults (src/kv/config.ts). */
+  /** Store settings over the defaults (src/node/store-config.ts). */
   readonly kv?: Partial<KvConfig>;
   /**
    * Where the node logs (src/runtime/pino-logger.ts makes one); every line carries `{ node: name }`.

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { defaultKvConfig, type KvConfig } from '../kv/config.js';
+import { defaultKvConfig, type KvConfig } from '../node/store-config.js';
 import { isLogLevel, LOG_LEVELS, type LogLevel } from '../runtime/logger.js';
 
 /**
@@ -39,7 +39,7 @@ export interface AgentConfig {
   /** Log lines on stderr: `json` (one object per line), `pretty` (pino-pretty), or `auto` (default): pretty on a terminal. */
   readonly logFormat: 'json' | 'pretty' | 'auto';
   /**
-   * Store settings over the defaults (src/kv/config.ts: partitions, namespace N/R/W, strict, conflict,
+   * Store settings over the defaults (src/node/store-config.ts: partitions, namespace N/R/W, strict, conflict,
    * timeouts…), from the config file's `store` object only — e.g.
    * `{"store": {"namespaces": {"bank": {"strict": true}, "sessions": {"conflict": "lww"}}}}`.
    */

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { KvDeleteResult, KvGetResult, KvInvalidReason, KvStore } from '../kv/kv-store.js';
+import type { KvDeleteResult, KvGetResult, KvInvalidReason, KvStore } from '../node/kv-store.js';
 import { decodeContextToken, encodeContextToken } from '../versioning/context-token.js';
 import { EMPTY_VV, type VersionVector } from '../versioning/version-vector.js';
 import { singleParams } from './query-params.js';

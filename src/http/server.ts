@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ConvergenceReport, PartitionPage } from '../antientropy/anti-entropy.js';
+import type { NamespacesReport } from '../coordinator/namespace-settings.js';
 import { DEFAULT_REPLICAS, MAX_REPLICAS } from '../coordinator/quorum.js';
-import type { NamespacesReport } from '../kv/namespace-settings.js';
 import type { MemberState } from '../membership/member.js';
 import type { Member } from '../membership/member-events.js';
 import type { ForceLeaveResult } from '../membership/member-table.js';

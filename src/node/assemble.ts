@@ -1,5 +1,3 @@
-import type { KvConfig } from '../kv/config.js';
-import { KvStore } from '../kv/kv-store.js';
 import { MemberStateLog } from '../member-log.js';
 import type { MembershipConfig } from '../membership/config.js';
 import type { MemberMeta } from '../membership/member-events.js';
@@ -16,6 +14,8 @@ import { RequestRouter } from '../transport/request-router.js';
 import type { Transport } from '../transport/transport.js';
 import { type Keyring, SealStats } from '../wire/index.js';
 import { sealedTransport } from '../wire/sealed-transport.js';
+import { KvStore } from './kv-store.js';
+import type { KvConfig } from './store-config.js';
 
 /**
  * One node assembly (DESIGN.md §1) for real and simulated nodes: the environment is what differs — real
@@ -162,7 +162,7 @@ export async function assembleNode(
         transport: seal(SERVICE_KV),
         aaeTransport: seal(SERVICE_AAE),
         storage: env.storage,
-        members: () => membership.members(),
+        membership: { members: () => membership.members(), onEvent: (l) => membership.onEvent(l) },
         ...(kvMetrics === undefined
           ? {}
           : {

@@ -1,6 +1,6 @@
 import type { Clock } from '../runtime/clock.js';
 import { type Logger, SILENT_LOGGER } from '../runtime/logger.js';
-import { MAX_KEY_BYTES, MAX_NAMESPACE_BYTES } from '../storage/layout.js';
+import { keyError, MAX_NAMESPACE_BYTES } from '../storage/layout.js';
 import type { DvvSet } from '../versioning/dvvset.js';
 import { DEFAULT_VERSIONING_LIMITS, type VersioningLimits } from '../versioning/limits.js';
 import type { VersionedValue } from '../versioning/versioned-value.js';
@@ -123,9 +123,7 @@ export class ReplicaService {
     const nsBytes = Buffer.byteLength(req.ns);
     if (nsBytes === 0 || nsBytes > MAX_NAMESPACE_BYTES)
       return `namespace must be 1..${MAX_NAMESPACE_BYTES} bytes`;
-    if (req.key.length === 0 || req.key.length > MAX_KEY_BYTES)
-      return `key must be 1..${MAX_KEY_BYTES} bytes`;
-    return undefined;
+    return keyError(req.key);
   }
 }
 

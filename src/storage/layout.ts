@@ -11,6 +11,16 @@ export const MAX_PARTITION = 0xffff_ffff;
 /** Below stock LMDB's 511-byte key limit with room for the prefix, so every engine accepts the same keys. */
 export const MAX_KEY_BYTES = 240;
 
+/**
+ * Why `key` cannot be a client key, or undefined: 1..MAX_KEY_BYTES bytes. The one key limit, checked by the
+ * coordinator before a request runs and by the replica service for what peers send.
+ */
+export function keyError(key: Uint8Array): string | undefined {
+  return key.length === 0 || key.length > MAX_KEY_BYTES
+    ? `key must be 1..${MAX_KEY_BYTES} bytes, got ${key.length}`
+    : undefined;
+}
+
 const utf8 = new TextEncoder();
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
 

@@ -18,7 +18,7 @@
  *
  * Everything derives from the seed; the report carries a trace hash so a replay can be checked to be exact.
  */
-import type { KvDeleteResult, KvGetResult, KvStore } from '../../../src/kv/kv-store.js';
+import type { KvDeleteResult, KvGetResult, KvStore } from '../../../src/node/kv-store.js';
 import { type Random, seededRandom } from '../../../src/runtime/random.js';
 import {
   checkOperations,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GLOBAL_NAMESPACE } from '../../../src/kv/global-namespace.js';
+import { GLOBAL_NAMESPACE } from '../../../src/replica/global-namespace.js';
 import { EMPTY_VV } from '../../../src/versioning/version-vector.js';
 import { withSeed } from '../seed.js';
 import { KvSimCluster } from './kv-cluster.js';

@@ -1,11 +1,11 @@
 import type { AntiEntropyMetrics } from '../../../src/antientropy/anti-entropy.js';
 import type { CoordinatorMetrics } from '../../../src/coordinator/coordinator-metrics.js';
-import { defaultKvConfig, type KvConfig } from '../../../src/kv/config.js';
-import type { KvStore } from '../../../src/kv/kv-store.js';
 import { lanConfig, type MembershipConfig } from '../../../src/membership/config.js';
 import type { Membership } from '../../../src/membership/membership.js';
 import { createMetricsRegistry, type MetricsRegistry } from '../../../src/metrics/registry.js';
 import { assembleNode, type StoreNode } from '../../../src/node/assemble.js';
+import type { KvStore } from '../../../src/node/kv-store.js';
+import { defaultKvConfig, type KvConfig } from '../../../src/node/store-config.js';
 import type { Logger } from '../../../src/runtime/logger.js';
 import type { Random } from '../../../src/runtime/random.js';
 import { type LatencyModel, SimNetwork, type SimNetworkOptions } from '../../../src/sim/index.js';

@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { parseHttpAddress, timeoutArg } from '../../../src/cli/args.js';
-import { defaultKvConfig, MAX_REQUEST_TIMEOUT_MS } from '../../../src/kv/config.js';
+import { defaultKvConfig, MAX_REQUEST_TIMEOUT_MS } from '../../../src/node/store-config.js';
 
 describe('parseHttpAddress (--http)', () => {
   it('accepts host:port, http://host:port and http://host:port/ as host:port', () => {

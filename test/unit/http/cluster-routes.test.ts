@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ConvergenceReport, PartitionReport } from '../../../src/antientropy/anti-entropy.js';
+import type { NamespacesReport } from '../../../src/coordinator/namespace-settings.js';
 import { type HttpBackend, startHttpServer } from '../../../src/http/server.js';
-import type { NamespacesReport } from '../../../src/kv/namespace-settings.js';
 import { nodeId } from '../../../src/membership/member.js';
 
 let servers: Awaited<ReturnType<typeof startHttpServer>>[] = [];

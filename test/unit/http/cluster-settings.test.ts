@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { NamespaceDescription } from '../../../src/kv/namespace-settings.js';
+import type { NamespaceDescription } from '../../../src/coordinator/namespace-settings.js';
 import { type HearsayNode, type NodeSettings, startNode } from '../../../src/node.js';
 
 // Two real nodes in this process (src/node.ts: UDP/TCP and HTTP on 127.0.0.1, in-memory storage), so the

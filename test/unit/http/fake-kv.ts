@@ -6,7 +6,7 @@ import type {
   KvGetResult,
   KvPutRequest,
   KvPutResult,
-} from '../../../src/kv/kv-store.js';
+} from '../../../src/node/kv-store.js';
 import { replicaId } from '../../../src/versioning/replica-id.js';
 import { EMPTY_VV, type VersionVector } from '../../../src/versioning/version-vector.js';
 

@@ -13,7 +13,7 @@ import { DEFAULT_VERSIONING_LIMITS } from '../../../src/versioning/limits.js';
 import { replicaId } from '../../../src/versioning/replica-id.js';
 import { bytesValue, TOMBSTONE } from '../../../src/versioning/versioned-value.js';
 import { hearsay } from '../../../src/wire/gen/hearsay.js';
-import { dvvSet, text, uint32, versionedValue, versionVector } from '../kv/arbitraries.js';
+import { dvvSet, text, uint32, versionedValue, versionVector } from '../versioning/arbitraries.js';
 
 const FAILURE_KINDS: readonly KvFailureKind[] = ['corrupt', 'storage', 'full', 'bad_request', 'unavailable'];
 

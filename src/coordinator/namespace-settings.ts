@@ -1,16 +1,16 @@
 import { LRUCache } from 'lru-cache';
-import { MAX_REPLICAS } from '../coordinator/quorum.js';
+import { GLOBAL_NAMESPACE } from '../replica/global-namespace.js';
 import type { VSet } from '../replica/replica.js';
+import { greatestDotSibling } from '../versioning/resolve.js';
 import { liveValues, type VersionedValue } from '../versioning/versioned-value.js';
 import {
-  type KvConfig,
   type NamespaceConfig,
+  type NamespaceDefaults,
   namespaceConfig,
   namespaceConfigErrors,
   namespaceNameError,
-} from './config.js';
-import { GLOBAL_NAMESPACE } from './global-namespace.js';
-import { greatestDotSibling } from './resolve.js';
+} from './namespace-config.js';
+import { MAX_REPLICAS } from './quorum.js';
 
 /**
  * Cluster-wide namespace settings (docs/http.md, "Cluster settings"): the schema of the `_global` namespace's
@@ -134,7 +134,7 @@ export function parseSettingsValue(bytes: Uint8Array): Checked<Partial<Namespace
 
 /** What a `_global` write's check needs to know about this node. */
 export interface GlobalWriteContext {
-  readonly config: KvConfig;
+  readonly config: NamespaceDefaults;
   /** The key's current set here (a delete outside the schema may only clean up a key that holds a value). */
   readonly current: VSet | undefined;
   /** Members that own partitions in this node's ring (failed ones included, left ones not). */
@@ -224,7 +224,11 @@ function storedOverride(set: VSet | undefined): StoredOverride {
 }
 
 /** A namespace's effective settings on this node. */
-export function effectiveSettings(config: KvConfig, global: GlobalSettingsView, ns: string): NamespaceConfig {
+export function effectiveSettings(
+  config: NamespaceDefaults,
+  global: GlobalSettingsView,
+  ns: string,
+): NamespaceConfig {
   const base = namespaceConfig(config, ns);
   const o = storedOverride(global.get(settingsKey(ns)));
   return o.kind === 'ok' ? { ...base, ...o.value } : base;
@@ -253,7 +257,7 @@ export interface NamespacesReport {
  * of each value. `_global` itself is left out: it has no settings (n = all).
  */
 export function describeNamespaces(
-  config: KvConfig,
+  config: NamespaceDefaults,
   global: GlobalSettingsView,
   held: Iterable<string>,
 ): NamespacesReport {

@@ -1,8 +1,8 @@
-import type { VSet } from '../replica/replica.js';
 import { hash64, u64Hex } from '../runtime/hash64.js';
 import { MAX_KEY_BYTES, MAX_NAMESPACE_BYTES } from '../storage/layout.js';
 import { decodeSet } from '../versioning/dvvset-codec.js';
 import { ByteReader, ByteWriter } from '../versioning/varint.js';
+import type { VSet } from './replica.js';
 
 /** What a store rumor carries: one version of one key (data rumors and the global namespace alike). */
 export interface RumorPayload {

@@ -1,5 +1,5 @@
-import type { Clock } from '../runtime/clock.js';
-import type { Scheduler } from '../runtime/scheduler.js';
+import type { Clock } from './clock.js';
+import type { Scheduler } from './scheduler.js';
 
 /**
  * A token bucket on the injected clock and scheduler (so it runs in virtual time too): `take()` resolves at

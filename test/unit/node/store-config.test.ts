@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  defaultKvConfig,
-  type KvConfig,
-  type NamespaceConfig,
-  namespaceConfig,
-  validateKvConfig,
-} from '../../../src/kv/config.js';
+import { type NamespaceConfig, namespaceConfig } from '../../../src/coordinator/namespace-config.js';
+import { defaultKvConfig, type KvConfig, validateKvConfig } from '../../../src/node/store-config.js';
 
 const defaults = defaultKvConfig();
 const withDefaults = (ns: Partial<NamespaceConfig>): KvConfig => ({
@@ -68,8 +63,6 @@ describe('validateKvConfig: each bad field is named', () => {
       config: { ...defaults, tombstoneGraceMs: -1 },
       field: /^tombstoneGraceMs /,
     },
-    { name: 'maxKeyBytes 0', config: { ...defaults, maxKeyBytes: 0 }, field: /^maxKeyBytes / },
-    { name: 'maxKeyBytes 100000', config: { ...defaults, maxKeyBytes: 100_000 }, field: /^maxKeyBytes / },
     { name: 'maxValueBytes 0', config: { ...defaults, maxValueBytes: 0 }, field: /^maxValueBytes / },
     {
       name: 'bad readRepair',

@@ -1,12 +1,11 @@
-import { keyHex } from '../replica/key-lock.js';
-import type { Replica, VSet } from '../replica/replica.js';
 import type { Clock } from '../runtime/clock.js';
 import { type Logger, SILENT_LOGGER } from '../runtime/logger.js';
 import { equal, sync } from '../versioning/dvvset.js';
 import { encodeSet } from '../versioning/dvvset-codec.js';
 import type { VersionVector } from '../versioning/version-vector.js';
 import { type VersionedValue, versionedValueEquals } from '../versioning/versioned-value.js';
-import type { RumorChannel } from './rumor-channel.js';
+import { keyHex } from './key-lock.js';
+import type { Replica, VSet } from './replica.js';
 import { decodeRumorPayload, encodeRumorPayload } from './rumor-payload.js';
 
 /** The namespace replicated to every node (n = all): cluster-wide settings and small metadata. */
@@ -25,7 +24,7 @@ export class GlobalNamespace {
   readonly #replica: Replica;
   readonly #clock: Clock;
   readonly #entries = new Map<string, { key: Uint8Array; set: VSet }>();
-  #rumors: RumorChannel | undefined;
+  #spread: ((id: string, payload: Uint8Array) => void) | undefined;
   readonly #log: Logger;
 
   private constructor(replica: Replica, clock: Clock, log: Logger) {
@@ -43,9 +42,9 @@ export class GlobalNamespace {
     return g;
   }
 
-  /** The rumor channel that spreads local writes (set once, after construction). */
-  attach(rumors: RumorChannel): void {
-    this.#rumors = rumors;
+  /** How local writes are spread: the global rumor channel (set once, after construction). */
+  attach(spread: (id: string, payload: Uint8Array) => void): void {
+    this.#spread = spread;
   }
 
   get size(): number {
@@ -73,7 +72,7 @@ export class GlobalNamespace {
     );
     if (!r.ok) return `${r.error.kind}`;
     const { id, payload } = encodeRumorPayload(GLOBAL_NAMESPACE, GLOBAL_PARTITION, key, encodeSet(r.value));
-    this.#rumors?.monger.spread(id, payload);
+    this.#spread?.(id, payload);
     return r.value;
   }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { TokenBucket } from '../../../src/kv/token-bucket.js';
 import { seededRandom } from '../../../src/runtime/random.js';
+import { TokenBucket } from '../../../src/runtime/token-bucket.js';
 import { VirtualClock, VirtualScheduler, VirtualTime } from '../../../src/runtime/virtual.js';
 
 /** Takes `n` tokens in sequence in virtual time; returns the virtual time each was granted. */

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { defaultKvConfig } from '../../../src/kv/config.js';
-import { GLOBAL_NAMESPACE, GLOBAL_PARTITION } from '../../../src/kv/global-namespace.js';
-import { KvStore } from '../../../src/kv/kv-store.js';
-import { encodeRumorPayload } from '../../../src/kv/rumor-payload.js';
 import { nodeId } from '../../../src/membership/member.js';
 import type { Member } from '../../../src/membership/member-events.js';
+import { KvStore } from '../../../src/node/kv-store.js';
+import { defaultKvConfig } from '../../../src/node/store-config.js';
+import { GLOBAL_NAMESPACE, GLOBAL_PARTITION } from '../../../src/replica/global-namespace.js';
+import { encodeRumorPayload } from '../../../src/replica/rumor-payload.js';
 import { seededRandom } from '../../../src/runtime/random.js';
 import { VirtualClock, VirtualScheduler, VirtualTime } from '../../../src/runtime/virtual.js';
 import { openMemoryStorage } from '../../../src/storage/memory-storage.js';
@@ -69,7 +69,7 @@ async function openStore(failing: Set<Namespace>): Promise<{ kv: KvStore; log: C
       transport,
       aaeTransport: transport,
       storage: failingStorage(failing),
-      members: () => [member('self'), member('other')],
+      membership: { members: () => [member('self'), member('other')], onEvent: () => () => {} },
       logger: log.child({ node: 'self' }),
     },
     { self: 'self', config: defaultKvConfig() },

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { greatestDotSibling, greatestStamp, latestStamped } from '../../../src/kv/resolve.js';
 import { type DvvSet, emptySet, newSet, sync, update, values } from '../../../src/versioning/dvvset.js';
 import { compareReplicaIds, type ReplicaId, replicaId } from '../../../src/versioning/replica-id.js';
+import { greatestDotSibling, greatestStamp, latestStamped } from '../../../src/versioning/resolve.js';
 import {
   bytesValue,
   TOMBSTONE,

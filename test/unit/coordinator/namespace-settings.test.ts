@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { defaultKvConfig, type KvConfig } from '../../../src/kv/config.js';
 import {
   cachedOverrides,
   checkGlobalWrite,
@@ -11,7 +10,8 @@ import {
   parseGlobalKey,
   parseSettingsValue,
   settingsKey,
-} from '../../../src/kv/namespace-settings.js';
+} from '../../../src/coordinator/namespace-settings.js';
+import { defaultKvConfig, type KvConfig } from '../../../src/node/store-config.js';
 import type { VSet } from '../../../src/replica/replica.js';
 import { newSet, sync, update } from '../../../src/versioning/dvvset.js';
 import { replicaId } from '../../../src/versioning/replica-id.js';

@@ -1,6 +1,6 @@
-import type { DvvSet } from '../versioning/dvvset.js';
-import { compareReplicaIds, type ReplicaId } from '../versioning/replica-id.js';
-import { compareStamps, type LwwStamp, type VersionedValue } from '../versioning/versioned-value.js';
+import type { DvvSet } from './dvvset.js';
+import { compareReplicaIds, type ReplicaId } from './replica-id.js';
+import { compareStamps, type LwwStamp, type VersionedValue } from './versioned-value.js';
 
 /**
  * The global namespace's rule for a settings key: of concurrent siblings, the one with the greatest dot wins
