@@ -203,7 +203,7 @@ async function runM(m: number, ds: readonly number[], seed: number): Promise<MRu
     seed,
     kv: {
       defaults: { n: 2, r: 'quorum', w: 'quorum', strict: false, conflict: 'siblings' },
-      exchangeIntervalMs: 3_600_000,
+      antiEntropy: { intervalMs: 3_600_000 },
     },
     antiEntropyMetrics: (name) => (name === 'n0' ? metricsInto(totals) : metricsInto(zeroTotals())),
   });

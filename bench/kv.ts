@@ -26,7 +26,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import type { KvConfig } from '../src/node/store-config.js';
+import type { KvConfigOverrides } from '../src/node/store-config.js';
 import type { HearsayNode } from '../src/node.js';
 import { formatNumber, table, writeResult } from './report.js';
 
@@ -278,7 +278,7 @@ async function startRawServer(): Promise<{ port: number; close(): Promise<void> 
 /** Starts `size` nodes with fresh lmdb directories, waits until all see each other, runs `fn`, cleans up. */
 async function withCluster<T>(
   size: number,
-  kv: Partial<KvConfig> | undefined,
+  kv: KvConfigOverrides | undefined,
   fn: (nodes: readonly HearsayNode[]) => Promise<T>,
 ): Promise<T> {
   const { startNode } = await import('../src/node.js');

@@ -42,7 +42,10 @@ async function fill(
 }
 
 async function measure(what: 'namespaces' | 'keys', count: number) {
-  const c = new KvSimCluster({ seed: 5, kv: { maxNamespaces: count + 10, exchangeIntervalMs: 3_600_000 } });
+  const c = new KvSimCluster({
+    seed: 5,
+    kv: { maxNamespaces: count + 10, antiEntropy: { intervalMs: 3_600_000 } },
+  });
   await c.startConverged(NODES);
   const base = heapBytes();
   const t0 = performance.now();

@@ -6,7 +6,7 @@ import type { Membership } from './membership/membership.js';
 import { createMetricsRegistry, type MetricsRegistry } from './metrics/registry.js';
 import { assembleNode, type StoreNode } from './node/assemble.js';
 import type { KvStore } from './node/kv-store.js';
-import { defaultKvConfig, type KvConfig } from './node/store-config.js';
+import { defaultKvConfig, type KvConfigOverrides, mergeKvConfig } from './node/store-config.js';
 import { type Logger, SILENT_LOGGER } from './runtime/logger.js';
 import { realRuntime } from './runtime/real.js';
 import { openDurableStorage } from './storage/default-storage.js';
@@ -39,7 +39,7 @@ export interface NodeSettings {
   /** Storage directory (created if missing), or `:memory:` for the in-memory engine. */
   readonly dataDir: string;
   /** Store settings over the defaults (src/node/store-config.ts). */
-  readonly kv?: Partial<KvConfig>;
+  readonly kv?: KvConfigOverrides;
   /**
    * Where the node logs (src/runtime/pino-logger.ts makes one); every line carries `{ node: name }`.
    * Default: silent.
@@ -179,7 +179,7 @@ export async function startNode(s: NodeSettings): Promise<HearsayNode> {
         zone: s.zone,
         meta: { http_port: String(http.port) },
         membership: { ...PROFILES[s.profile](), udpBufferSizeBytes: s.mtuBytes },
-        store: { ...defaultKvConfig(), ...s.kv },
+        store: mergeKvConfig(defaultKvConfig(), s.kv),
         ...(keyring === undefined ? {} : { keyring }),
         label: s.label,
       },

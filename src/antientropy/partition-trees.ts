@@ -1,4 +1,4 @@
-import { type MerkleConfig, merkleConfig } from './config.js';
+import { DEFAULT_MAX_TREES, type MerkleConfig, merkleConfig } from './config.js';
 import { MerkleTree } from './merkle-tree.js';
 
 /** A namespace name (the storage layer's `Namespace`, kept structural so this layer imports nothing above it). */
@@ -50,8 +50,6 @@ export interface PartitionTreesConfig extends MerkleConfig {
    */
   readonly maxTrees: number;
 }
-
-export const DEFAULT_MAX_TREES = 4096;
 
 /**
  * The Merkle tree of every (namespace, partition) this replica holds data in, for anti-entropy (DESIGN.md §10,

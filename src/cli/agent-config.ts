@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { defaultKvConfig, type KvConfig } from '../node/store-config.js';
+import { defaultKvConfig, type KvConfigOverrides, STORE_SECTIONS } from '../node/store-config.js';
 import { isLogLevel, LOG_LEVELS, type LogLevel } from '../runtime/logger.js';
 
 /**
@@ -40,10 +40,10 @@ export interface AgentConfig {
   readonly logFormat: 'json' | 'pretty' | 'auto';
   /**
    * Store settings over the defaults (src/node/store-config.ts: partitions, namespace N/R/W, strict, conflict,
-   * timeouts…), from the config file's `store` object only — e.g.
-   * `{"store": {"namespaces": {"bank": {"strict": true}, "sessions": {"conflict": "lww"}}}}`.
+   * timeouts…), from the config file's `store` object only, one object per section — e.g.
+   * `{"store": {"namespaces": {"bank": {"strict": true}}, "request": {"timeoutMs": 2000}, "rumor": {"k": 4}}}`.
    */
-  readonly store: Partial<KvConfig>;
+  readonly store: KvConfigOverrides;
 }
 
 /** Raw values as given by one source (flags, env, file); strings until validated. */
@@ -124,18 +124,32 @@ export function fromFile(path: string): RawAgentConfig {
   return raw;
 }
 
-/** The `store` object: known top-level keys only (the node validates values against KvConfig's rules). */
+/**
+ * The `store` object: known keys only, and inside each section (`request`, `rumor`, …) that section's known
+ * fields, so a typo is an error naming the key; the node validates the values against KvConfig's rules.
+ */
 function checkStore(path: string, v: unknown): Record<string, unknown> {
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) {
-    throw new ConfigError(`config file ${path}: "store" must be an object`);
-  }
-  const known = Object.keys(defaultKvConfig());
-  for (const k of Object.keys(v)) {
+  const isObject = (x: unknown): x is Record<string, unknown> =>
+    x !== null && typeof x === 'object' && !Array.isArray(x);
+  if (!isObject(v)) throw new ConfigError(`config file ${path}: "store" must be an object`);
+  const defaults = defaultKvConfig() as unknown as Record<string, unknown>;
+  const known = Object.keys(defaults);
+  for (const [k, value] of Object.entries(v)) {
     if (!known.includes(k)) {
       throw new ConfigError(`config file ${path}: unknown store key "${k}" (known: ${known.join(', ')})`);
     }
+    if (!(STORE_SECTIONS as readonly string[]).includes(k)) continue;
+    if (!isObject(value)) throw new ConfigError(`config file ${path}: store key "${k}" must be an object`);
+    const fields = Object.keys(defaults[k] as object);
+    for (const f of Object.keys(value)) {
+      if (!fields.includes(f)) {
+        throw new ConfigError(
+          `config file ${path}: unknown store key "${k}.${f}" (known in ${k}: ${fields.join(', ')})`,
+        );
+      }
+    }
   }
-  return v as Record<string, unknown>;
+  return v;
 }
 
 /** Merges sources (later wins) over the defaults and validates every field. */
@@ -225,6 +239,15 @@ export function resolveAgentConfig(defaults: AgentConfig, ...sources: RawAgentCo
     zone: str('zone', defaults.zone),
     cluster: str('cluster', defaults.cluster),
     mtuBytes,
-    store: { ...defaults.store, ...(store as Partial<KvConfig>) },
+    store: mergeOverrides(defaults.store, store as KvConfigOverrides),
   };
+}
+
+/** Later store overrides over earlier ones, section by section. */
+function mergeOverrides(base: KvConfigOverrides, over: KvConfigOverrides): KvConfigOverrides {
+  const out: Record<string, unknown> = { ...base, ...over };
+  for (const k of [...STORE_SECTIONS, 'namespaces'] as const) {
+    if (base[k] !== undefined || over[k] !== undefined) out[k] = { ...(base[k] ?? {}), ...(over[k] ?? {}) };
+  }
+  return out as KvConfigOverrides;
 }

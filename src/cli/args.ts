@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from 'commander';
-import { MAX_REQUEST_TIMEOUT_MS } from '../node/store-config.js';
+import { MAX_REQUEST_TIMEOUT_MS } from '../coordinator/config.js';
 import { parseAddress } from '../transport/transport.js';
 
 /** Parsers of command-line values shared by the commands in main.ts and kv-commands.ts. */

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { Command, Option } from 'commander';
-import { MAX_REQUEST_TIMEOUT_MS } from '../node/store-config.js';
+import { MAX_REQUEST_TIMEOUT_MS } from '../coordinator/config.js';
 import { NodeSetupError, startNode } from '../node.js';
 import { realRuntime } from '../runtime/real.js';
 import { parseAddress } from '../transport/transport.js';

@@ -1,13 +1,15 @@
-/** The request path's tunables (part of the store's config, src/node/store-config.ts), with Riak's or Cassandra's names. */
+import { ConfigProblems } from '../runtime/config-problems.js';
+
+/** The request path's tunables: the store config's `request` section (src/node/store-config.ts). */
 export interface CoordinatorConfig {
   /**
    * Default time a request waits for its quorum before answering 503 (`?timeout=` overrides per request).
    * Cassandra: read 5 s / write 2 s; Riak 60 s. Longer hides failures from clients, shorter turns GC pauses
    * of one replica into errors.
    */
-  readonly requestTimeoutMs: number;
+  readonly timeoutMs: number;
   /** Largest `?timeout=` a client may ask for. */
-  readonly maxRequestTimeoutMs: number;
+  readonly maxTimeoutMs: number;
   /**
    * Sloppy quorum with hinted handoff (Dynamo §4.6) for non-strict namespaces: an unreachable primary is
    * replaced by the next up node of the preference list, which keeps the write as a hint. Off: writes and
@@ -33,4 +35,34 @@ export interface CoordinatorConfig {
   readonly maxClockOffsetMs: number;
   /** Largest value in bytes; larger bodies get 413 before anything is stored. Riak warns at 5 MiB. */
   readonly maxValueBytes: number;
+}
+
+const SECOND_MS = 1000;
+
+/** The default `maxTimeoutMs`; the CLI refuses a larger `--timeout` with it, so both agree. */
+export const MAX_REQUEST_TIMEOUT_MS = 60 * SECOND_MS;
+
+export function defaultCoordinatorConfig(): CoordinatorConfig {
+  return {
+    timeoutMs: 5 * SECOND_MS,
+    maxTimeoutMs: MAX_REQUEST_TIMEOUT_MS,
+    sloppyQuorum: true,
+    readRepair: 'async',
+    tombstoneGraceMs: 10 * SECOND_MS,
+    maxClockOffsetMs: 500,
+    maxValueBytes: 1024 * 1024,
+  };
+}
+
+/** Every problem with the section, each naming its field under `prefix` (empty when valid). */
+export function coordinatorConfigErrors(c: CoordinatorConfig, prefix = 'request.'): readonly string[] {
+  const p = new ConfigProblems(prefix);
+  p.int('timeoutMs', c.timeoutMs, 1);
+  p.int('maxTimeoutMs', c.maxTimeoutMs, c.timeoutMs);
+  p.bool('sloppyQuorum', c.sloppyQuorum);
+  p.oneOf('readRepair', c.readRepair, ['async', 'sync']);
+  p.int('tombstoneGraceMs', c.tombstoneGraceMs, 0);
+  p.int('maxClockOffsetMs', c.maxClockOffsetMs, 0);
+  p.int('maxValueBytes', c.maxValueBytes, 1);
+  return p.list;
 }

@@ -62,7 +62,9 @@ export interface CoordinatorComponents {
 
 export interface CoordinatorInit {
   readonly self: NodeId;
-  readonly config: CoordinatorConfig & NamespaceDefaults;
+  readonly config: CoordinatorConfig;
+  /** The node config's namespace settings (a `_global` settings write is checked over them). */
+  readonly namespaces: NamespaceDefaults;
   /** The hybrid logical clock of LWW stamps and strict tags (write-clock.ts). */
   readonly writeClock: WriteClock;
 }
@@ -74,7 +76,8 @@ export interface CoordinatorInit {
  */
 export class Coordinator {
   readonly #c: CoordinatorComponents;
-  readonly #config: CoordinatorInit['config'];
+  readonly #config: CoordinatorConfig;
+  readonly #namespaces: NamespaceDefaults;
   readonly #self: NodeId;
   readonly #metrics: CoordinatorMetrics;
   readonly #hlc: WriteClock;
@@ -82,6 +85,7 @@ export class Coordinator {
   constructor(c: CoordinatorComponents, init: CoordinatorInit) {
     this.#c = c;
     this.#config = init.config;
+    this.#namespaces = init.namespaces;
     this.#self = init.self;
     this.#metrics = c.metrics ?? NOOP_COORDINATOR_METRICS;
     this.#hlc = init.writeClock;
@@ -191,7 +195,7 @@ export class Coordinator {
   /** A write to the global namespace: local, then spread; refused unless it fits the settings schema. */
   async #writeGlobal(req: KvDeleteRequest, value: VersionedValue): Promise<KvPutResult> {
     const error = checkGlobalWrite(req.key, value, {
-      config: this.#config,
+      config: this.#namespaces,
       current: this.#c.global.get(req.key),
       owners: this.#c.placement.ring().members().length,
     });

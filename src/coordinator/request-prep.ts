@@ -29,9 +29,9 @@ export function validateRequest(
   }
   const badKey = keyError(req.key);
   if (badKey !== undefined) return invalid(badKey);
-  const timeoutMs = req.timeoutMs ?? config.requestTimeoutMs;
-  if (!(Number.isInteger(timeoutMs) && timeoutMs >= 1 && timeoutMs <= config.maxRequestTimeoutMs)) {
-    return invalid(`timeout must be an integer number of ms in [1, ${config.maxRequestTimeoutMs}]`);
+  const timeoutMs = req.timeoutMs ?? config.timeoutMs;
+  if (!(Number.isInteger(timeoutMs) && timeoutMs >= 1 && timeoutMs <= config.maxTimeoutMs)) {
+    return invalid(`timeout must be an integer number of ms in [1, ${config.maxTimeoutMs}]`);
   }
   return { kind: 'ok', timeoutMs };
 }

@@ -109,7 +109,7 @@ export async function openStoreParts(c: KvStoreComponents, init: KvStoreInit): P
       holds: (ns, partition) => (replica as Replica).index.holds(ns, partition),
       onEmpty: (ns, partition) => void (replica as Replica).index.forgetIfEmpty(ns, partition),
     },
-    { segments: config.merkleSegments, maxTrees: config.maxTrees },
+    { segments: config.merkle.segments, maxTrees: config.merkle.maxTrees },
   );
   const local = new Replica(
     {
@@ -177,9 +177,9 @@ export async function openStoreParts(c: KvStoreComponents, init: KvStoreInit): P
   const delivery = new HintDelivery(
     { hints, caller: client, scheduler: c.scheduler, isUp, logger: log },
     {
-      intervalMs: config.hintDeliveryIntervalMs,
-      batch: config.hintDeliveryBatch,
-      timeoutMs: config.requestTimeoutMs,
+      intervalMs: config.hints.intervalMs,
+      batch: config.hints.batch,
+      timeoutMs: config.request.timeoutMs,
     },
   );
   const handoff = new Handoff(
@@ -199,7 +199,7 @@ export async function openStoreParts(c: KvStoreComponents, init: KvStoreInit): P
       everywhere: new Set([GLOBAL_NAMESPACE]),
       logger: log,
     },
-    { self, intervalMs: config.handoffIntervalMs, timeoutMs: config.requestTimeoutMs },
+    { self, intervalMs: config.handoff.intervalMs, timeoutMs: config.request.timeoutMs },
   );
   const antiEntropy = new AntiEntropy(
     {
@@ -244,17 +244,17 @@ export async function openStoreParts(c: KvStoreComponents, init: KvStoreInit): P
       limiter: new TokenBucket(
         c.clock,
         c.scheduler,
-        config.exchangeMaxKeysPerSecond,
-        config.exchangeMaxKeysPerSecond,
+        config.antiEntropy.maxKeysPerSecond,
+        config.antiEntropy.maxKeysPerSecond,
       ),
       logger: log,
     },
     {
       self,
-      intervalMs: config.exchangeIntervalMs,
-      timeoutMs: config.requestTimeoutMs,
-      maxKeysPerExchange: config.exchangeMaxKeys,
-      concurrency: config.exchangeConcurrency,
+      intervalMs: config.antiEntropy.intervalMs,
+      timeoutMs: config.request.timeoutMs,
+      maxKeysPerExchange: config.antiEntropy.maxKeys,
+      concurrency: config.antiEntropy.concurrency,
     },
   );
   // Both rumor channels (the global namespace, data versions) push to any up member with the same settings.
@@ -270,11 +270,11 @@ export async function openStoreParts(c: KvStoreComponents, init: KvStoreInit): P
       {
         channel: name,
         self,
-        k: config.rumorK,
-        intervalMs: config.rumorIntervalMs,
-        fanout: config.rumorFanout,
-        maxHot: config.rumorMaxHot,
-        timeoutMs: config.requestTimeoutMs,
+        k: config.rumor.k,
+        intervalMs: config.rumor.intervalMs,
+        fanout: config.rumor.fanout,
+        maxHot: config.rumor.maxHot,
+        timeoutMs: config.request.timeoutMs,
       },
     );
   globalRumors = channel(GLOBAL_NAMESPACE, (payload) => globalNs.deliver(payload));
@@ -322,13 +322,18 @@ export async function openStoreParts(c: KvStoreComponents, init: KvStoreInit): P
       global: globalNs,
       missed: (ns, partition, key, set) => {
         const bytes = encodeSet(set);
-        if (bytes.length > config.rumorMaxBytes) return; // left to anti-entropy
+        if (bytes.length > config.rumor.maxBytes) return; // left to anti-entropy
         const { id, payload } = encodeRumorPayload(ns, partition, key, bytes);
         data.monger.spread(id, payload);
       },
       ...(c.metrics ? { metrics: c.metrics } : {}),
     },
-    { self, config, writeClock: new WriteClock(c.clock, replicaId(init.self), config.maxClockOffsetMs) },
+    {
+      self,
+      config: config.request,
+      namespaces: config,
+      writeClock: new WriteClock(c.clock, replicaId(init.self), config.request.maxClockOffsetMs),
+    },
   );
   return {
     placement,

@@ -99,7 +99,7 @@ describe('hearsay kv (real processes): SIGSTOP during W=1 writes', () => {
     writeFileSync(
       config,
       JSON.stringify({
-        store: { exchangeIntervalMs: EXCHANGE_INTERVAL_MS, hintDeliveryIntervalMs: 3_600_000 },
+        store: { antiEntropy: { intervalMs: EXCHANGE_INTERVAL_MS }, hints: { intervalMs: 3_600_000 } },
       }),
     );
     const seed = await procs.start({ name: 'n1', dataDir: join(dir, 'n1'), config });

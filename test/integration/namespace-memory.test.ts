@@ -65,7 +65,10 @@ describe('namespace memory (real processes)', () => {
   it(`${NAMESPACES} namespaces of one key: each agent grows by less than ${MAX_GROWTH_MB} MB; one more is a 409, counted`, async () => {
     const dir = procs.tempDir('hearsay-ns-memory-');
     const config = join(dir, 'config.json');
-    writeFileSync(config, JSON.stringify({ store: { exchangeIntervalMs: 1000, maxNamespaces: NAMESPACES } }));
+    writeFileSync(
+      config,
+      JSON.stringify({ store: { antiEntropy: { intervalMs: 1000 }, maxNamespaces: NAMESPACES } }),
+    );
     const seed = await procs.start({ name: 'n1', dataDir: join(dir, 'n1'), config });
     const others = await Promise.all(
       ['n2', 'n3'].map((name) =>

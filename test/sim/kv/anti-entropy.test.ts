@@ -65,7 +65,7 @@ describe('Merkle anti-entropy', () => {
         seed,
         kv: {
           defaults: { n: 2, r: 'quorum', w: 'quorum', strict: false, conflict: 'siblings' },
-          exchangeIntervalMs: 3_600_000,
+          antiEntropy: { intervalMs: 3_600_000 },
         },
         antiEntropyMetrics: (name) => (name === 'n0' ? aae.factory() : exchangeTotals().factory()),
       });
@@ -128,7 +128,11 @@ describe('Merkle anti-entropy', () => {
     await withSeed(42, async (seed) => {
       const c = new KvSimCluster({
         seed,
-        kv: { exchangeIntervalMs: 5_000, hintDeliveryIntervalMs: 3_600_000, sloppyQuorum: false },
+        kv: {
+          antiEntropy: { intervalMs: 5_000 },
+          hints: { intervalMs: 3_600_000 },
+          request: { sloppyQuorum: false },
+        },
       });
       await c.startConverged(6);
       // Keys deleted before the partition must stay deleted.
@@ -223,7 +227,7 @@ describe('Merkle anti-entropy', () => {
         seed,
         kv: {
           defaults: { n: 2, r: 'quorum', w: 'quorum', strict: false, conflict: 'siblings' },
-          exchangeIntervalMs: 3_600_000,
+          antiEntropy: { intervalMs: 3_600_000 },
         },
       });
       await c.startConverged(2);
@@ -245,14 +249,13 @@ describe('Merkle anti-entropy', () => {
     });
   }, 60_000);
 
-  it('repairs at most exchangeMaxKeysPerSecond keys per second, however large the divergence', async () => {
+  it('repairs at most antiEntropy.maxKeysPerSecond keys per second, however large the divergence', async () => {
     await withSeed(44, async (seed) => {
       const c = new KvSimCluster({
         seed,
         kv: {
           defaults: { n: 2, r: 'quorum', w: 'quorum', strict: false, conflict: 'siblings' },
-          exchangeIntervalMs: 3_600_000,
-          exchangeMaxKeysPerSecond: 100,
+          antiEntropy: { intervalMs: 3_600_000, maxKeysPerSecond: 100 },
         },
       });
       await c.startConverged(2);

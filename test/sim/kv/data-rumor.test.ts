@@ -13,7 +13,11 @@ describe('data rumor mongering', () => {
     await withSeed(61, async (seed) => {
       const c = new KvSimCluster({
         seed,
-        kv: { exchangeIntervalMs: 3_600_000, hintDeliveryIntervalMs: 3_600_000, requestTimeoutMs: 500 },
+        kv: {
+          antiEntropy: { intervalMs: 3_600_000 },
+          hints: { intervalMs: 3_600_000 },
+          request: { timeoutMs: 500 },
+        },
       });
       await c.startConverged(5);
       const kv0 = c.byName('n0').kv;

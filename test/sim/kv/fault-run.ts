@@ -109,7 +109,11 @@ export async function runFaultSeed(seed: number, opts: FaultRunOptions = {}): Pr
   const cluster = new KvSimCluster({
     seed,
     ...(diskCommit === undefined ? {} : { diskCommit }),
-    kv: { namespaces: { lin: { strict: true } }, requestTimeoutMs: 2_000, hintDeliveryIntervalMs: 1_000 },
+    kv: {
+      namespaces: { lin: { strict: true } },
+      request: { timeoutMs: 2_000 },
+      hints: { intervalMs: 1_000 },
+    },
   });
   const sim = cluster.sim;
   const rnd = seededRandom(seed ^ 0x6b76_6661);

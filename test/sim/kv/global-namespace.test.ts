@@ -10,7 +10,7 @@ const SETTINGS = enc.encode('ns/bank');
 describe('global namespace (n = all): rumor mongering + anti-entropy', () => {
   it('a setting written on one node reaches most of 12 nodes by rumors within a second, all of them within two exchange intervals, and takes effect everywhere', async () => {
     await withSeed(51, async (seed) => {
-      const c = new KvSimCluster({ seed, kv: { exchangeIntervalMs: 5_000 } });
+      const c = new KvSimCluster({ seed, kv: { antiEntropy: { intervalMs: 5_000 } } });
       await c.startConverged(12);
       const put = await c.await(
         c.byName('n0').kv.put({
@@ -55,7 +55,7 @@ describe('global namespace (n = all): rumor mongering + anti-entropy', () => {
 
   it('a node cut off while the rumor spread gets the setting from anti-entropy after the partition heals', async () => {
     await withSeed(52, async (seed) => {
-      const c = new KvSimCluster({ seed, kv: { exchangeIntervalMs: 4_000 } });
+      const c = new KvSimCluster({ seed, kv: { antiEntropy: { intervalMs: 4_000 } } });
       await c.startConverged(5);
       c.sim.isolate('n4:7946');
       const put = await c.await(

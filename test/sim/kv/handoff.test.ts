@@ -43,7 +43,7 @@ async function misplaced(c: Cluster): Promise<string[]> {
 describe('ownership handoff', () => {
   it('a joining node receives the keys it now owns and the old owners delete theirs; a leaving node drains first', async () => {
     await withSeed(21, async (seed) => {
-      const c = new KvSimCluster({ seed, kv: { handoffIntervalMs: 2_000 } });
+      const c = new KvSimCluster({ seed, kv: { handoff: { intervalMs: 2_000 } } });
       await c.startConverged(4);
       const coordinator = c.byName('n0').kv;
       for (const key of KEYS) {

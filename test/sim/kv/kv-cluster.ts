@@ -5,7 +5,12 @@ import type { Membership } from '../../../src/membership/membership.js';
 import { createMetricsRegistry, type MetricsRegistry } from '../../../src/metrics/registry.js';
 import { assembleNode, type StoreNode } from '../../../src/node/assemble.js';
 import type { KvStore } from '../../../src/node/kv-store.js';
-import { defaultKvConfig, type KvConfig } from '../../../src/node/store-config.js';
+import {
+  defaultKvConfig,
+  type KvConfig,
+  type KvConfigOverrides,
+  mergeKvConfig,
+} from '../../../src/node/store-config.js';
 import type { Logger } from '../../../src/runtime/logger.js';
 import type { Random } from '../../../src/runtime/random.js';
 import { type LatencyModel, SimNetwork, type SimNetworkOptions } from '../../../src/sim/index.js';
@@ -31,7 +36,7 @@ export interface KvSimNode {
 }
 
 export interface KvClusterOptions extends SimNetworkOptions {
-  readonly kv?: Partial<KvConfig>;
+  readonly kv?: KvConfigOverrides;
   readonly membership?: MembershipConfig;
   /** The coordinator metrics of each node (by name), e.g. a counting fake. */
   readonly metrics?: (name: string) => CoordinatorMetrics;
@@ -73,7 +78,7 @@ export class KvSimCluster {
 
   constructor(opts: KvClusterOptions) {
     this.sim = new SimNetwork(opts);
-    this.kvConfig = { ...defaultKvConfig(), ...opts.kv };
+    this.kvConfig = mergeKvConfig(defaultKvConfig(), opts.kv);
     this.membershipConfig = opts.membership ?? lanConfig();
     this.#metrics = opts.metrics;
     this.#aaeMetrics = opts.antiEntropyMetrics;

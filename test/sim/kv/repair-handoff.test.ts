@@ -59,7 +59,11 @@ describe('read repair', () => {
   it('a replica that missed a write holds it after one read with R = N and repair=sync; the metric counts it', async () => {
     await withSeed(11, async (seed) => {
       const repairs = repairCounter();
-      const c = new KvSimCluster({ seed, kv: { sloppyQuorum: false }, metrics: repairs.factory });
+      const c = new KvSimCluster({
+        seed,
+        kv: { request: { sloppyQuorum: false } },
+        metrics: repairs.factory,
+      });
       await c.startConverged(5);
       const { primaries, outsider } = roles(c);
       const [p1, , p3] = primaries as [string, string, string];
@@ -85,7 +89,7 @@ describe('read repair', () => {
 describe('hinted handoff', () => {
   it('with two of three owners down a W=2 write succeeds through fallbacks; the owners hold it after they return', async () => {
     await withSeed(12, async (seed) => {
-      const c = new KvSimCluster({ seed, kv: { hintDeliveryIntervalMs: 1_000 } });
+      const c = new KvSimCluster({ seed, kv: { hints: { intervalMs: 1_000 } } });
       await c.startConverged(5);
       const { primaries, outsider } = roles(c);
       const [p1, p2, p3] = primaries as [string, string, string];

@@ -116,7 +116,7 @@ describe('agent configuration', () => {
     const file = join(dir, 'store.json');
     const store = {
       namespaces: { bank: { strict: true }, sessions: { conflict: 'lww' } },
-      requestTimeoutMs: 2000,
+      request: { timeoutMs: 2000 },
     };
     writeFileSync(file, JSON.stringify({ port: 1000, store }));
     expect(resolveAgentConfig(defaults, fromFile(file)).store).toEqual(store);
@@ -127,5 +127,13 @@ describe('agent configuration', () => {
     const notObject = join(dir, 'not-object.json');
     writeFileSync(notObject, JSON.stringify({ store: 'strict' }));
     expect(() => fromFile(notObject)).toThrow(/"store" must be an object/);
+    const fieldTypo = join(dir, 'field-typo.json');
+    writeFileSync(fieldTypo, JSON.stringify({ store: { request: { timeout: 2000 } } }));
+    expect(() => fromFile(fieldTypo)).toThrow(
+      /unknown store key "request\.timeout" \(known in request: timeoutMs,/,
+    );
+    const flat = join(dir, 'flat.json');
+    writeFileSync(flat, JSON.stringify({ store: { rumor: 3 } }));
+    expect(() => fromFile(flat)).toThrow(/store key "rumor" must be an object/);
   });
 });

@@ -1,7 +1,8 @@
 import { InvalidArgumentError } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { parseHttpAddress, timeoutArg } from '../../../src/cli/args.js';
-import { defaultKvConfig, MAX_REQUEST_TIMEOUT_MS } from '../../../src/node/store-config.js';
+import { MAX_REQUEST_TIMEOUT_MS } from '../../../src/coordinator/config.js';
+import { defaultKvConfig } from '../../../src/node/store-config.js';
 
 describe('parseHttpAddress (--http)', () => {
   it('accepts host:port, http://host:port and http://host:port/ as host:port', () => {
@@ -49,7 +50,7 @@ describe('parseHttpAddress (--http)', () => {
 describe('timeoutArg (--timeout)', () => {
   it("is the agent's limit: the limit is accepted, one more is refused", () => {
     // The server's default limit is the same constant, so the CLI never sends a timeout the agent refuses.
-    expect(defaultKvConfig().maxRequestTimeoutMs).toBe(MAX_REQUEST_TIMEOUT_MS);
+    expect(defaultKvConfig().request.maxTimeoutMs).toBe(MAX_REQUEST_TIMEOUT_MS);
     expect(timeoutArg(String(MAX_REQUEST_TIMEOUT_MS))).toBe(MAX_REQUEST_TIMEOUT_MS);
     expect(timeoutArg('1')).toBe(1);
     for (const bad of [String(MAX_REQUEST_TIMEOUT_MS + 1), '0', '1.5', 'x']) {

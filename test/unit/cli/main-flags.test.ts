@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { MAX_REQUEST_TIMEOUT_MS } from '../../../src/coordinator/config.js';
 import { type HttpBackend, startHttpServer } from '../../../src/http/server.js';
-import { MAX_REQUEST_TIMEOUT_MS } from '../../../src/node/store-config.js';
 import { CLI, requireBuiltCli } from '../../integration/agent-process.js';
 import { FakeKv } from '../http/fake-kv.js';
 

@@ -23,7 +23,7 @@ const settings = (name: string, over: Partial<NodeSettings>): NodeSettings => ({
   label: '',
   dataDir: ':memory:',
   // Sweeps only when the test asks for one.
-  kv: { exchangeIntervalMs: HOUR_MS },
+  kv: { antiEntropy: { intervalMs: HOUR_MS } },
   ...over,
 });
 
@@ -47,7 +47,9 @@ async function namespacesOf(node: HearsayNode): Promise<Map<string, NamespaceDes
 
 beforeAll(async () => {
   a = await startNode(
-    settings('a', { kv: { exchangeIntervalMs: HOUR_MS, namespaces: { sessions: { conflict: 'lww' } } } }),
+    settings('a', {
+      kv: { antiEntropy: { intervalMs: HOUR_MS }, namespaces: { sessions: { conflict: 'lww' } } },
+    }),
   );
   b = await startNode(settings('b', { join: [a.address] }));
   await until('both nodes alive in both views', async () =>

@@ -1,8 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { type NamespaceConfig, namespaceConfig } from '../../../src/coordinator/namespace-config.js';
-import { defaultKvConfig, type KvConfig, validateKvConfig } from '../../../src/node/store-config.js';
+import {
+  defaultKvConfig,
+  type KvConfig,
+  type KvConfigOverrides,
+  mergeKvConfig,
+  validateKvConfig,
+} from '../../../src/node/store-config.js';
 
 const defaults = defaultKvConfig();
+const over = (o: KvConfigOverrides): KvConfig => mergeKvConfig(defaults, o);
 const withDefaults = (ns: Partial<NamespaceConfig>): KvConfig => ({
   ...defaults,
   defaults: { ...defaults.defaults, ...ns },
@@ -27,9 +34,9 @@ describe('KvConfig defaults', () => {
       strict: false,
       conflict: 'siblings',
     });
-    expect(defaults.sloppyQuorum).toBe(true);
-    expect(defaults.readRepair).toBe('async');
-    expect(defaults.maxRequestTimeoutMs).toBeGreaterThanOrEqual(defaults.requestTimeoutMs);
+    expect(defaults.request.sloppyQuorum).toBe(true);
+    expect(defaults.request.readRepair).toBe('async');
+    expect(defaults.request.maxTimeoutMs).toBeGreaterThanOrEqual(defaults.request.timeoutMs);
   });
 });
 
@@ -37,37 +44,48 @@ describe('validateKvConfig: each bad field is named', () => {
   const cases: readonly { readonly name: string; readonly config: KvConfig; readonly field: RegExp }[] = [
     { name: 'partitions 0', config: { ...defaults, partitions: 0 }, field: /^partitions / },
     { name: 'partitions 1.5', config: { ...defaults, partitions: 1.5 }, field: /^partitions / },
-    { name: 'requestTimeoutMs 0', config: { ...defaults, requestTimeoutMs: 0 }, field: /^requestTimeoutMs / },
     {
-      name: 'maxRequestTimeoutMs < requestTimeoutMs',
-      config: { ...defaults, requestTimeoutMs: 5000, maxRequestTimeoutMs: 4999 },
-      field: /^maxRequestTimeoutMs /,
+      name: 'request.timeoutMs 0',
+      config: over({ request: { timeoutMs: 0 } }),
+      field: /^request\.timeoutMs /,
     },
     {
-      name: 'hintDeliveryIntervalMs 0',
-      config: { ...defaults, hintDeliveryIntervalMs: 0 },
-      field: /^hintDeliveryIntervalMs /,
+      name: 'request.maxTimeoutMs < request.timeoutMs',
+      config: over({ request: { timeoutMs: 5000, maxTimeoutMs: 4999 } }),
+      field: /^request\.maxTimeoutMs /,
+    },
+    { name: 'hints.intervalMs 0', config: over({ hints: { intervalMs: 0 } }), field: /^hints\.intervalMs / },
+    {
+      name: 'handoff.intervalMs 0',
+      config: over({ handoff: { intervalMs: 0 } }),
+      field: /^handoff\.intervalMs /,
+    },
+    { name: 'hints.batch 0', config: over({ hints: { batch: 0 } }), field: /^hints\.batch / },
+    {
+      name: 'request.tombstoneGraceMs -1',
+      config: over({ request: { tombstoneGraceMs: -1 } }),
+      field: /^request\.tombstoneGraceMs /,
     },
     {
-      name: 'handoffIntervalMs 0',
-      config: { ...defaults, handoffIntervalMs: 0 },
-      field: /^handoffIntervalMs /,
+      name: 'request.maxValueBytes 0',
+      config: over({ request: { maxValueBytes: 0 } }),
+      field: /^request\.maxValueBytes /,
     },
     {
-      name: 'hintDeliveryBatch 0',
-      config: { ...defaults, hintDeliveryBatch: 0 },
-      field: /^hintDeliveryBatch /,
+      name: 'bad request.readRepair',
+      config: over({ request: { readRepair: 'eventually' as KvConfig['request']['readRepair'] } }),
+      field: /^request\.readRepair /,
+    },
+    { name: 'rumor.k 0', config: over({ rumor: { k: 0 } }), field: /^rumor\.k / },
+    {
+      name: 'merkle.segments 1000',
+      config: over({ merkle: { segments: 1000 } }),
+      field: /^merkle\.segments /,
     },
     {
-      name: 'tombstoneGraceMs -1',
-      config: { ...defaults, tombstoneGraceMs: -1 },
-      field: /^tombstoneGraceMs /,
-    },
-    { name: 'maxValueBytes 0', config: { ...defaults, maxValueBytes: 0 }, field: /^maxValueBytes / },
-    {
-      name: 'bad readRepair',
-      config: { ...defaults, readRepair: 'eventually' as KvConfig['readRepair'] },
-      field: /^readRepair /,
+      name: 'antiEntropy.concurrency 65',
+      config: over({ antiEntropy: { concurrency: 65 } }),
+      field: /^antiEntropy\.concurrency /,
     },
     { name: 'n 0', config: withDefaults({ n: 0 }), field: /^defaults\.n / },
     { name: 'n 65', config: withDefaults({ n: 65 }), field: /^defaults\.n / },
@@ -115,15 +133,12 @@ describe('validateKvConfig: each bad field is named', () => {
   }
 
   it('reports several independent bad fields together', () => {
-    const errors = validateKvConfig({
-      ...defaults,
-      partitions: 0,
-      requestTimeoutMs: 0,
-      readRepair: 'x' as 'sync',
-    });
+    const errors = validateKvConfig(
+      mergeKvConfig(defaults, { partitions: 0, request: { timeoutMs: 0, readRepair: 'x' as 'sync' } }),
+    );
     expect(errors.some((e) => e.startsWith('partitions '))).toBe(true);
-    expect(errors.some((e) => e.startsWith('requestTimeoutMs '))).toBe(true);
-    expect(errors.some((e) => e.startsWith('readRepair '))).toBe(true);
+    expect(errors.some((e) => e.startsWith('request.timeoutMs '))).toBe(true);
+    expect(errors.some((e) => e.startsWith('request.readRepair '))).toBe(true);
   });
 
   it('accepts strict mode when W + R > N, and integer quorums up to N', () => {
@@ -179,5 +194,21 @@ describe('namespaceConfig', () => {
     expect(errors.some((e) => e.startsWith('defaults.r'))).toBe(true);
     expect(errors.some((e) => e.startsWith('namespaces.a.r'))).toBe(true);
     expect(errors.some((e) => e.startsWith('namespaces.b.w'))).toBe(true);
+  });
+});
+
+describe('mergeKvConfig', () => {
+  it('merges sections field by field and namespaces name by name, leaving the defaults untouched', () => {
+    const base = mergeKvConfig(defaults, { namespaces: { a: { n: 1 } } });
+    const m = mergeKvConfig(base, {
+      request: { timeoutMs: 2000 },
+      rumor: { k: 5 },
+      namespaces: { b: { strict: true } },
+    });
+    expect(m.request).toEqual({ ...defaults.request, timeoutMs: 2000 });
+    expect(m.rumor).toEqual({ ...defaults.rumor, k: 5 });
+    expect(m.namespaces).toEqual({ a: { n: 1 }, b: { strict: true } });
+    expect(m.hints).toEqual(defaults.hints);
+    expect(defaultKvConfig()).toEqual(defaults);
   });
 });
