@@ -121,6 +121,7 @@ export async function assembleNode(
       transport: router.service(SERVICE_MEMBERSHIP),
       ...(env.resolve === undefined ? {} : { resolve: env.resolve }),
       ...(wrappedMetrics === undefined ? {} : { metrics: wrappedMetrics }),
+      logger: log.child({ component: 'membership' }),
     },
     {
       name: settings.name,
