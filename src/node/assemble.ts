@@ -1,6 +1,5 @@
 import type { KvConfig } from '../kv/config.js';
 import { KvStore } from '../kv/kv-store.js';
-import { MemberStateLog } from '../member-log.js';
 import type { MembershipConfig } from '../membership/config.js';
 import type { MemberMeta } from '../membership/member-events.js';
 import { Membership, type MembershipInit } from '../membership/membership.js';
@@ -16,6 +15,7 @@ import { RequestRouter } from '../transport/request-router.js';
 import type { Transport } from '../transport/transport.js';
 import { type Keyring, SealStats } from '../wire/index.js';
 import { sealedTransport } from '../wire/sealed-transport.js';
+import { MemberStateLog } from './member-log.js';
 
 /**
  * One node assembly (DESIGN.md §1) for real and simulated nodes: the environment is what differs — real
