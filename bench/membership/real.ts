@@ -1,19 +1,21 @@
 /**
- * K real `Membership` nodes in one process on 127.0.0.1 over UDP+TCP (`UdpTransport`, `realRuntime`,
- * `lanConfig()`), measured with the definitions of the memberlist peer runner
+ * K real membership nodes in one process on 127.0.0.1 over UDP+TCP (`UdpTransport`, `realRuntime`,
+ * `lanConfig()`), each built by the node assembly a real node uses (`assembleNode`, membership only: its
+ * request router, so TCP bytes include the service-id byte a real node's frames carry), measured with the definitions of the memberlist peer runner
  * (/work/shared/peers/memberlist/main.go), field names included, so the two JSON records compare key by key:
  *
  *   join_s             from the start of the parallel joins (nodes 1..K−1 → node 0) until every node lists
  *                      K members as alive or suspect (memberlist NumMembers() == K). Polled every 10 ms.
  *   steady_*_per_node_s traffic sent in a 5 s window, 2 s after convergence, per node per second.
- *   fail_first_dead_s  node K−1 is stopped abruptly (Membership.stop() + transport.close(), no leave);
+ *   fail_first_dead_s  node K−1 is stopped abruptly (node.stop() + transport.close(), no leave);
  *                      first `fail` event about it on a survivor (memberlist: first NotifyLeave).
  *   fail_first_dead_poll_s / fail_all_dead_s  polled: first / last survivor that no longer lists it as
  *                      alive or suspect.
  *   leave_*            node K−2 calls leave() (then its transport is closed); polled concurrently.
  */
 import { lanConfig, type MembershipConfig } from '../../src/membership/config.js';
-import { Membership } from '../../src/membership/membership.js';
+import type { Membership } from '../../src/membership/membership.js';
+import { assembleNode, type MembershipNode } from '../../src/node/assemble.js';
 import { realRuntime } from '../../src/runtime/real.js';
 import { UdpTransport } from '../../src/transport/udp-transport.js';
 import { CountingTransport, minus, sleep, type Traffic, zeroTraffic } from './common.js';
@@ -29,6 +31,7 @@ export interface RealOptions {
 export type RunRecord = Record<string, number | string>;
 
 interface Node {
+  readonly node: MembershipNode;
   readonly m: Membership;
   readonly t: CountingTransport;
   closed: boolean;
@@ -98,18 +101,20 @@ export async function realRun(
       const runtime = realRuntime();
       const udp = await UdpTransport.bind({ host: '127.0.0.1', port: 0, scheduler: runtime.scheduler });
       const t = new CountingTransport(udp, traffic);
-      const m = new Membership(
+      // No logger and no metrics registry: the bench measures the protocol, not pino or prom-client.
+      const node = await assembleNode(
         { ...runtime, transport: t },
-        { name: `n${String(i).padStart(3, '0')}`, cluster: 'bench', config },
+        { name: `n${String(i).padStart(3, '0')}`, cluster: 'bench', membership: config, store: false },
       );
+      const m = node.membership;
       m.onEvent((e) => {
         const w = watch;
         if (w === null || i === w.idx || !('member' in e)) return;
         if (e.member.id === w.id && w.kinds.includes(e.kind) && !w.seen.has(i))
           w.seen.set(i, performance.now());
       });
-      nodes.push({ m, t, closed: false });
-      m.start();
+      nodes.push({ node, m, t, closed: false });
+      node.start();
     }
     const seed = (nodes[0] as Node).t.localAddress;
 
@@ -168,7 +173,7 @@ export async function realRun(
     const victim = nodes[k - 1] as Node;
     watch = { id: victim.m.name, idx: k - 1, kinds: ['fail', 'leave'], seen: new Map() };
     t0 = performance.now();
-    victim.m.stop();
+    victim.node.stop();
     victim.closed = true;
     await victim.t.close();
     const fail = await waitDropped(
@@ -197,7 +202,7 @@ export async function realRun(
       t0,
       opts.timeoutMs,
     );
-    await leaver.m.leave();
+    await leaver.node.leave();
     res.leave_call_s = secs(performance.now() - t0);
     leaver.closed = true;
     await leaver.t.close();
@@ -217,7 +222,7 @@ export async function realRun(
   } finally {
     watch = null;
     for (const n of nodes) {
-      n.m.stop();
+      n.node.stop();
       if (!n.closed) await n.t.close();
     }
   }

@@ -122,3 +122,18 @@ export type MemberTableAction =
   /** Two nodes claim one name from different addresses (memberlist ConflictDelegate.NotifyConflict). */
   | { readonly type: 'conflict'; readonly existing: Member; readonly other: AliveMessage }
   | { readonly type: 'ignored'; readonly reason: IgnoredReason; readonly message: MembershipMessage };
+
+/** MemberTable.setLocalMeta: the actions spreading the new metadata, or why it was refused. */
+export type SetMetaResult =
+  | { readonly ok: true; readonly actions: readonly MemberTableAction[] }
+  | { readonly ok: false; readonly error: SetMetaError };
+
+export type SetMetaError =
+  | { readonly type: 'meta-too-large'; readonly sizeBytes: number; readonly maxBytes: number }
+  /** After leave() we no longer speak for ourselves: an alive would make us rejoin. */
+  | { readonly type: 'left' };
+
+/** MemberTable.forceLeave: the actions gossiping the leave, or why the member does not qualify. */
+export type ForceLeaveResult =
+  | { readonly ok: true; readonly actions: readonly MemberTableAction[] }
+  | { readonly ok: false; readonly error: 'unknown-member' | 'not-failed' | 'already-left' };

@@ -3,26 +3,33 @@
  * core in the STYLE.md sense: it applies alive/suspect/dead messages and push/pull states with the rules
  * of memberlist's `state.go` (aliveNode, suspectNode, deadNode, refute, mergeState) and returns the
  * actions (broadcasts, suspicion timers, events, awareness) for its driver to perform. Time comes in as
- * `nowMs`; nothing here reads a clock, starts a timer or touches the network.
+ * `nowMs`; nothing here reads a clock, starts a timer or touches the network. Where the members are kept
+ * (sorted, counted, checksummed) is `sorted-members.ts`; this file holds only the rules.
  *
  * The lattice, in short (SWIM §4.2): a higher incarnation overrides a lower one; at equal incarnation
  * dead overrides suspect overrides alive; only the member itself raises its incarnation, which is how it
  * refutes a suspicion or a false death.
  */
-import { checksumOfSorted } from './checksum.js';
 import type { MemberState, NodeId } from './member.js';
 import type {
   AliveMessage,
   DeadMessage,
+  ForceLeaveResult,
   IgnoredReason,
   Member,
   MemberMeta,
   MembershipMessage,
   MemberTableAction,
   RemoteMemberState,
+  SetMetaResult,
   SuspectMessage,
 } from './member-events.js';
-import { internMember, metaEqual } from './member-records.js';
+import { metaEqual } from './member-records.js';
+import { SortedMembers } from './sorted-members.js';
+
+/** Re-exported so importers of the table keep one entry point. */
+export type { ForceLeaveResult, SetMetaError, SetMetaResult } from './member-events.js';
+export { indexById } from './sorted-members.js';
 
 export interface LocalMemberInit {
   readonly id: NodeId;
@@ -43,19 +50,6 @@ export interface MemberTableInit {
   readonly deadNodeReclaimTimeMs: number;
 }
 
-export type SetMetaResult =
-  | { readonly ok: true; readonly actions: readonly MemberTableAction[] }
-  | { readonly ok: false; readonly error: SetMetaError };
-
-export type ForceLeaveResult =
-  | { readonly ok: true; readonly actions: readonly MemberTableAction[] }
-  | { readonly ok: false; readonly error: 'unknown-member' | 'not-failed' | 'already-left' };
-
-export type SetMetaError =
-  | { readonly type: 'meta-too-large'; readonly sizeBytes: number; readonly maxBytes: number }
-  /** After leave() we no longer speak for ourselves: an alive would make us rejoin. */
-  | { readonly type: 'left' };
-
 const utf8 = new TextEncoder();
 
 /** Bytes the metadata costs on the wire: UTF-8 keys plus values, as the wire layer's limit counts it. */
@@ -63,21 +57,6 @@ export function metaSizeBytes(meta: MemberMeta): number {
   let n = 0;
   for (const [k, v] of Object.entries(meta)) n += utf8.encode(k).length + utf8.encode(v).length;
   return n;
-}
-
-/**
- * Index of `id` in `sorted` (ascending by id, as members() returns them), or where it would be inserted.
- * Exported so lists derived from members() (the gossip targets) stay in the table's order.
- */
-export function indexById(sorted: readonly { readonly id: NodeId }[], id: NodeId): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((sorted[mid] as { readonly id: NodeId }).id < id) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 function isDeadOrLeft(state: MemberState): boolean {
@@ -91,23 +70,9 @@ function ignored(reason: IgnoredReason, message: MembershipMessage): MemberTable
 export class MemberTable {
   readonly localId: NodeId;
   private readonly deadNodeReclaimTimeMs: number;
-  /**
-   * The members, kept sorted by id on every change (binary search + splice); lookups binary-search it too.
-   * members() and its users (push/pull state, probe and gossip target lists, reaping) used to sort the
-   * whole table per call; in a 1,000-node join storm they run thousands of times per node while the table
-   * changes by one member at a time. There is no id → member Map beside it: at 10,000 members a Map costs
-   * ~46 bytes per entry against the array's 8, and the simulator holds 10,000 such tables
-   * (docs/membership.md), while a lookup is ~14 compares of interned names.
-   * Handed out by members() without copying; `sortedShared` makes the next change copy it first.
-   */
-  private sorted: Member[] = [];
-  private sortedShared = false;
-  /** When each member's state last changed here (caller time), aligned with `sorted`. */
-  private since: number[] = [];
-  private readonly counts: Record<MemberState, number> = { alive: 0, suspect: 0, dead: 0, left: 0 };
+  /** Every member, ourselves included, sorted by id (sorted-members.ts says why an array). */
+  private readonly store = new SortedMembers();
   private me: Member;
-  /** membershipChecksum of the current table; null after any change. The simulator asks for it per node per step. */
-  private checksumCache: string | null = null;
   /** memberlist `m.leave`: set by leave(), never cleared (a left node must restart to rejoin). */
   private leaving = false;
 
@@ -124,15 +89,12 @@ export class MemberTable {
   }
 
   get(id: NodeId): Member | undefined {
-    const i = this.sortedIndex(id);
-    const m = this.sorted[i];
-    return m !== undefined && m.id === id ? m : undefined;
+    return this.store.get(id);
   }
 
   /** When `id`'s state last changed, in the caller's time (drives reaping and dead-name reclaim). */
   stateChangeMs(id: NodeId): number | undefined {
-    const i = this.sortedIndex(id);
-    return this.sorted[i]?.id === id ? this.since[i] : undefined;
+    return this.store.sinceMs(id);
   }
 
   /** The local node's own record. */
@@ -151,13 +113,12 @@ export class MemberTable {
 
   /** Every member (self included, dead and left too, until reaped), sorted by id. */
   members(): readonly Member[] {
-    this.sortedShared = true;
-    return this.sorted;
+    return this.store.all();
   }
 
   /** Members known in any state: memberlist's `estNumNodes`, the n of the suspicion and retransmit formulas. */
   size(): number {
-    return this.sorted.length;
+    return this.store.size;
   }
 
   aliveCount(): number {
@@ -165,7 +126,7 @@ export class MemberTable {
   }
 
   countByState(): Readonly<Record<MemberState, number>> {
-    return { ...this.counts };
+    return this.store.countByState();
   }
 
   /**
@@ -184,8 +145,7 @@ export class MemberTable {
   }
 
   checksum(): string {
-    this.checksumCache ??= checksumOfSorted(this.sorted);
-    return this.checksumCache;
+    return this.store.checksum();
   }
 
   /** The alive message the local node announces itself with (join, or the first gossip after start). */
@@ -221,49 +181,17 @@ export class MemberTable {
   mergeRemoteState(states: readonly RemoteMemberState[], nowMs: number): readonly MemberTableAction[] {
     const actions: MemberTableAction[] = [];
     for (const r of states) {
-      switch (r.state) {
-        case 'alive': {
-          // Most of a push/pull is news we already have; aliveNode would ignore it as stale (same address,
-          // not a newer incarnation), so skip it here without building a message and an action per member.
-          const existing = this.get(r.id);
-          if (
-            existing !== undefined &&
-            r.id !== this.localId &&
-            r.incarnation <= existing.incarnation &&
-            r.addr === existing.addr
-          )
-            break;
-          actions.push(
-            ...this.aliveNode(
-              {
-                type: 'alive',
-                id: r.id,
-                incarnation: r.incarnation,
-                addr: r.addr,
-                zone: r.zone,
-                meta: r.meta,
-              },
-              nowMs,
-              false,
-            ),
-          );
-          break;
-        }
-        case 'left':
-          actions.push(
-            ...this.deadNode({ type: 'dead', id: r.id, incarnation: r.incarnation, from: r.id }, nowMs),
-          );
-          break;
-        case 'dead':
-        case 'suspect':
-          actions.push(
-            ...this.suspectNode(
-              { type: 'suspect', id: r.id, incarnation: r.incarnation, from: this.localId },
-              nowMs,
-            ),
-          );
-          break;
-      }
+      // Most of a push/pull is news we already have; aliveNode would ignore it as stale (same address,
+      // not a newer incarnation), so skip it here without building a message and an action per member.
+      const existing = r.state === 'alive' ? this.get(r.id) : undefined;
+      if (
+        existing !== undefined &&
+        r.id !== this.localId &&
+        r.incarnation <= existing.incarnation &&
+        r.addr === existing.addr
+      )
+        continue;
+      actions.push(...this.handle(remoteNews(r, this.localId), nowMs));
     }
     return actions;
   }
@@ -274,33 +202,10 @@ export class MemberTable {
    * for ourselves. Members already known are left alone.
    */
   restore(states: readonly RemoteMemberState[], nowMs: number): void {
-    const added = states
-      .filter((r) => r.id !== this.localId && this.get(r.id) === undefined)
-      .map(internMember)
-      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    if (added.length === 0) return;
-    // One merge of two sorted runs: inserting a 10,000-member snapshot one splice at a time is quadratic.
-    const sorted: Member[] = [];
-    const since: number[] = [];
-    let i = 0;
-    for (const r of added) {
-      if (sorted.length > 0 && (sorted[sorted.length - 1] as Member).id === r.id) continue; // duplicate id
-      while (i < this.sorted.length && (this.sorted[i] as Member).id < r.id) {
-        sorted.push(this.sorted[i] as Member);
-        since.push(this.since[i++] as number);
-      }
-      sorted.push(r);
-      since.push(nowMs);
-      this.counts[r.state]++;
-    }
-    for (; i < this.sorted.length; i++) {
-      sorted.push(this.sorted[i] as Member);
-      since.push(this.since[i] as number);
-    }
-    this.sorted = sorted;
-    this.sortedShared = false;
-    this.since = since;
-    this.checksumCache = null;
+    this.store.addAll(
+      states.filter((r) => r.id !== this.localId && this.get(r.id) === undefined),
+      nowMs,
+    );
   }
 
   /**
@@ -363,62 +268,19 @@ export class MemberTable {
    * (Serf's reaper: memberlist itself keeps them forever). Never reaps ourselves. Returns the removed ids.
    */
   reap(nowMs: number, deadReapTimeoutMs: number, leftReapTimeoutMs: number): readonly NodeId[] {
-    const removed: NodeId[] = [];
-    const members = this.sorted;
-    for (let i = 0; i < members.length; i++) {
-      const m = members[i] as Member;
-      if (m.id === this.localId) continue;
-      const timeoutMs =
-        m.state === 'dead' ? deadReapTimeoutMs : m.state === 'left' ? leftReapTimeoutMs : undefined;
-      if (timeoutMs !== undefined && nowMs - (this.since[i] as number) > timeoutMs) removed.push(m.id);
-    }
-    for (const id of removed) this.remove(id);
+    const removed = this.store.expired(nowMs, (m) => {
+      if (m.id === this.localId) return undefined;
+      return m.state === 'dead' ? deadReapTimeoutMs : m.state === 'left' ? leftReapTimeoutMs : undefined;
+    });
+    for (const id of removed) this.store.remove(id);
     return removed;
   }
 
-  /**
-   * Adds `m` (interned), or replaces the member with its id; `sinceMs` is its new state-change time, or
-   * undefined to keep the one it has. Returns the stored record.
-   */
+  /** Stores `m` (see SortedMembers.put), keeping `me` the stored record of ourselves. */
   private put(m: Member, sinceMs: number | undefined): Member {
-    const record = internMember(m);
-    this.checksumCache = null;
-    if (this.sortedShared) {
-      this.sorted = this.sorted.slice();
-      this.sortedShared = false;
-    }
-    const i = this.sortedIndex(m.id);
-    const old = this.sorted[i];
-    if (old !== undefined && old.id === m.id) {
-      this.counts[old.state]--;
-      this.sorted[i] = record;
-      if (sinceMs !== undefined) this.since[i] = sinceMs;
-    } else {
-      this.sorted.splice(i, 0, record);
-      this.since.splice(i, 0, sinceMs ?? 0);
-    }
-    this.counts[record.state]++;
+    const record = this.store.put(m, sinceMs);
     if (m.id === this.localId) this.me = record;
     return record;
-  }
-
-  private remove(id: NodeId): void {
-    const i = this.sortedIndex(id);
-    const old = this.sorted[i];
-    if (old === undefined || old.id !== id) return;
-    this.checksumCache = null;
-    if (this.sortedShared) {
-      this.sorted = this.sorted.slice();
-      this.sortedShared = false;
-    }
-    this.counts[old.state]--;
-    this.sorted.splice(i, 1);
-    this.since.splice(i, 1);
-  }
-
-  /** Index of `id` in `sorted`, or where it would be inserted (same `<` order members() always used). */
-  private sortedIndex(id: NodeId): number {
-    return indexById(this.sorted, id);
   }
 
   /** memberlist aliveNode. `bootstrap` marks our own alive (start, metadata update): applied, not refuted. */
@@ -556,4 +418,27 @@ function aliveMember(a: AliveMessage): Member {
 /** Same address, zone and metadata: nothing an EventDelegate would call an update. */
 function sameAnnouncement(m: Member, a: AliveMessage): boolean {
   return m.addr === a.addr && m.zone === a.zone && metaEqual(m.meta, a.meta);
+}
+
+/**
+ * What a push/pull peer's record of a member is news of (memberlist mergeState): its alive as an alive, a
+ * leave as a leave, and a death or suspicion as our own suspicion (see mergeRemoteState).
+ */
+function remoteNews(r: RemoteMemberState, localId: NodeId): MembershipMessage {
+  switch (r.state) {
+    case 'alive':
+      return {
+        type: 'alive',
+        id: r.id,
+        incarnation: r.incarnation,
+        addr: r.addr,
+        zone: r.zone,
+        meta: r.meta,
+      };
+    case 'left':
+      return { type: 'dead', id: r.id, incarnation: r.incarnation, from: r.id };
+    case 'dead':
+    case 'suspect':
+      return { type: 'suspect', id: r.id, incarnation: r.incarnation, from: localId };
+  }
 }

@@ -9,16 +9,15 @@
  * - `gossip.ts`        rumor rounds and reconnect (state.go gossip; Serf)
  * - `push-pull.ts`     full-state exchange (state.go pushPull, net.go handleConn)
  * - `suspicion-timers.ts`, `awareness.ts`, `broadcast-queue.ts`, `user-events.ts`
+ * - `membership-init.ts` what a Membership is built from (components and init)
  *
  * Time, randomness and the network are injected, so a thousand of these run in one process in virtual time.
  */
 
-import type { Clock } from '../runtime/clock.js';
-import { type Logger, SILENT_LOGGER } from '../runtime/logger.js';
-import type { Random } from '../runtime/random.js';
-import type { Cancel, Scheduler } from '../runtime/scheduler.js';
-import { type Address, parseAddress, type Transport } from '../transport/transport.js';
-import type { Alive, Dead, DecodeStats, Keyring, SealStats, Suspect, UserEvent } from '../wire/index.js';
+import { SILENT_LOGGER } from '../runtime/logger.js';
+import type { Cancel } from '../runtime/scheduler.js';
+import { type Address, parseAddress } from '../transport/transport.js';
+import type { Alive, Dead, DecodeStats, SealStats, Suspect, UserEvent } from '../wire/index.js';
 import { Awareness } from './awareness.js';
 import { BroadcastQueue } from './broadcast-queue.js';
 import { type MembershipConfig, validateMembershipConfig } from './config.js';
@@ -31,9 +30,9 @@ import type {
   MemberMeta,
   MembershipMessage,
   MemberTableAction,
-  RemoteMemberState,
 } from './member-events.js';
 import { type ForceLeaveResult, MemberTable, type SetMetaResult } from './member-table.js';
+import type { MembershipComponents, MembershipInit } from './membership-init.js';
 import {
   checksumToGaugeValue,
   type MembershipMetrics,
@@ -47,50 +46,8 @@ import { TimerSet } from './timer-set.js';
 import { UserEventLog } from './user-events.js';
 import { fromWire, toWire, wireVersions } from './wire-mapping.js';
 
-export interface MembershipComponents {
-  readonly clock: Clock;
-  readonly scheduler: Scheduler;
-  readonly random: Random;
-  readonly transport: Transport;
-  /** DNS for seed names, resolved at every join attempt. Default: the host itself (IP literals only). */
-  readonly resolve?: (host: string) => Promise<readonly string[]>;
-  readonly metrics?: MembershipMetrics;
-  /** Failures the protocol survives (a listener that threw, a join attempt nobody answered) go here. */
-  readonly logger?: Logger;
-}
-
-export interface MembershipInit {
-  /** Unique node name (memberlist Config.Name). */
-  readonly name: string;
-  /** Packets from other clusters are dropped and counted. */
-  readonly cluster: string;
-  readonly config: MembershipConfig;
-  readonly zone?: string;
-  readonly meta?: MemberMeta;
-  /** The address others reach us at; default: the transport's local address. */
-  readonly advertiseAddr?: Address;
-  /** Starting incarnation (tests); memberlist starts at 1 and refutation lifts it past older records. */
-  readonly incarnation?: number;
-  /**
-   * AES-256-GCM keys (memberlist SecretKey + Keyring): every packet and stream frame is sealed with the
-   * primary key, and any installed key opens. The caller may rotate keys on this object while running.
-   */
-  readonly keyring?: Keyring;
-  /** Cluster label, authenticated with the packet (memberlist Label): nodes with another label are dropped. */
-  readonly label?: string;
-  /**
-   * With a keyring, drop plaintext input (memberlist GossipVerifyIncoming, default true). Turn it off while
-   * rolling encryption out to a running cluster.
-   */
-  readonly requireEncryption?: boolean;
-  /**
-   * Members to start with, as a converged cluster would report them (a member-table snapshot): adopted at
-   * construction without events or broadcasts, since they are not news to anyone. Probes and push/pull
-   * correct whatever is stale. The simulator uses it to start a large cluster already converged
-   * (`npm run bench -- membership --warm`): building 10,000 members' views by a join storm costs hours of CPU.
-   */
-  readonly knownMembers?: readonly RemoteMemberState[];
-}
+/** Re-exported: importers of the façade find its inputs here too. */
+export type { MembershipComponents, MembershipInit } from './membership-init.js';
 
 export type MembershipEvent =
   | { readonly kind: MemberEventKind; readonly member: Member }

@@ -1,4 +1,3 @@
-import { MemberStateLog } from '../member-log.js';
 import type { MembershipConfig } from '../membership/config.js';
 import type { MemberMeta } from '../membership/member-events.js';
 import { Membership, type MembershipInit } from '../membership/membership.js';
@@ -15,6 +14,7 @@ import type { Transport } from '../transport/transport.js';
 import { type Keyring, SealStats } from '../wire/index.js';
 import { sealedTransport } from '../wire/sealed-transport.js';
 import { KvStore } from './kv-store.js';
+import { MemberStateLog } from './member-log.js';
 import type { KvConfig } from './store-config.js';
 
 /**
@@ -121,6 +121,7 @@ export async function assembleNode(
       transport: router.service(SERVICE_MEMBERSHIP),
       ...(env.resolve === undefined ? {} : { resolve: env.resolve }),
       ...(wrappedMetrics === undefined ? {} : { metrics: wrappedMetrics }),
+      logger: log.child({ component: 'membership' }),
     },
     {
       name: settings.name,

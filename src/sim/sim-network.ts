@@ -1,16 +1,18 @@
 import type { Random } from '../runtime/random.js';
 import { seededRandom } from '../runtime/random.js';
 import type { Cancel, Scheduler } from '../runtime/scheduler.js';
-import { VirtualClock, VirtualTime } from '../runtime/virtual.js';
-import type { Address, Transport, TransportErrorCode } from '../transport/transport.js';
-import { linkKey, type PacketCounters, zeroCounters } from './counters.js';
-import { sampleLatency } from './latency.js';
-import { HEALTHY_LINK, type LinkFaults, LinkTable } from './link-faults.js';
+import { VirtualClock, type VirtualTime } from '../runtime/virtual.js';
+import type { Address, Transport } from '../transport/transport.js';
+import type { PacketCounters } from './counters.js';
+import { sendDatagram } from './datagram-delivery.js';
+import { HEALTHY_LINK, type LinkFaults } from './link-faults.js';
+import { Medium } from './medium.js';
 import { NodeHost, type NodeState } from './node-host.js';
-import { type PartitionId, PartitionSet } from './partitions.js';
+import type { PartitionId } from './partitions.js';
+import { resetInbound, startRequest } from './request-delivery.js';
 import { SimScheduler } from './sim-scheduler.js';
 import { type PendingRequest, type SimFabric, SimTransport } from './sim-transport.js';
-import { hashString, mix32, TraceHash, TraceKind } from './trace-hash.js';
+import { hashString, mix32, TraceKind } from './trace-hash.js';
 
 export interface SimNetworkOptions {
   /** The one seed every random choice of the run derives from. */
@@ -63,20 +65,14 @@ function drainMicrotasks(): Promise<void> {
  * Determinism: all randomness comes from `seed` — the network's draws (latency, loss, duplication,
  * reordering) from one stream consumed in event order, each node's from (seed, address, incarnation) — and
  * events at the same virtual instant run in scheduling order. Nothing reads wall time.
+ *
+ * This file is the control surface (nodes' lifecycle, faults, running time); what happens to a datagram is
+ * datagram-delivery.ts, to a request request-delivery.ts, and the state they share is medium.ts.
  */
 export class SimNetwork implements SimFabric {
-  readonly time = new VirtualTime();
+  readonly time: VirtualTime;
   readonly seed: number;
-  private readonly random: Random;
-  private readonly links: LinkTable;
-  private readonly partitions = new PartitionSet();
-  private readonly trace = new TraceHash();
-  private readonly totals = zeroCounters();
-  private readonly perLink: Map<number, PacketCounters> | null;
-  /** Index of every address ever mentioned (nodes, partition members, packet destinations). */
-  private readonly indexes = new Map<Address, number>();
-  private readonly addresses: Address[] = [];
-  private readonly hosts: (NodeHost | undefined)[] = [];
+  private readonly m: Medium;
   private readonly nodes: (SimNode | undefined)[] = [];
   private readonly maxPacketBytes: number;
   private readonly maxFrameBytes: number;
@@ -84,22 +80,25 @@ export class SimNetwork implements SimFabric {
 
   constructor(opts: SimNetworkOptions) {
     this.seed = opts.seed >>> 0;
-    this.random = seededRandom(this.seed);
-    this.links = new LinkTable({ ...HEALTHY_LINK, ...opts.link });
+    this.m = new Medium(
+      seededRandom(this.seed),
+      { ...HEALTHY_LINK, ...opts.link },
+      opts.perLinkCounters ?? true,
+    );
+    this.time = this.m.time;
     this.maxPacketBytes = opts.maxPacketBytes ?? DEFAULT_MAX_PACKET_BYTES;
     this.maxFrameBytes = opts.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
     this.maxHeldPackets = opts.maxHeldPackets ?? 1024;
-    this.perLink = (opts.perLinkCounters ?? true) ? new Map() : null;
   }
 
   /** Starts a process at `address`. Throws if the address already has one (use `restart`). */
   addNode(address: Address, opts: NodeOptions = {}): SimNode {
     const idx = this.indexOf(address);
-    if (this.hosts[idx] !== undefined) throw new Error(`node ${address} already exists`);
+    if (this.m.hosts[idx] !== undefined) throw new Error(`node ${address} already exists`);
     const host = new NodeHost(idx, address, this.maxHeldPackets);
     host.offsetMs = opts.offsetMs ?? 0;
     host.driftPpm = opts.driftPpm ?? 0;
-    this.hosts[idx] = host;
+    this.m.hosts[idx] = host;
     return this.start(host, opts);
   }
 
@@ -112,7 +111,7 @@ export class SimNetwork implements SimFabric {
 
   /** Addresses of all nodes ever added, in the order they were added. */
   nodeAddresses(): Address[] {
-    return this.hosts.filter((h): h is NodeHost => h !== undefined).map((h) => h.address);
+    return this.m.hosts.filter((h): h is NodeHost => h !== undefined).map((h) => h.address);
   }
 
   state(address: Address): NodeState {
@@ -130,8 +129,8 @@ export class SimNetwork implements SimFabric {
     host.epoch++;
     host.dropHeld();
     host.transport?.kill();
-    this.resetInbound(host);
-    this.trace.event(this.time.now(), host.idx, host.idx, TraceKind.crash, null);
+    resetInbound(host);
+    this.m.trace.event(this.time.now(), host.idx, host.idx, TraceKind.crash, null);
   }
 
   /** Starts a fresh incarnation of `address` (crashing the current one first if it is still running). */
@@ -143,7 +142,7 @@ export class SimNetwork implements SimFabric {
     host.state = 'up';
     if (opts.offsetMs !== undefined) host.offsetMs = opts.offsetMs;
     if (opts.driftPpm !== undefined) host.driftPpm = opts.driftPpm;
-    this.trace.event(this.time.now(), host.idx, host.idx, TraceKind.restart, null);
+    this.m.trace.event(this.time.now(), host.idx, host.idx, TraceKind.restart, null);
     return this.start(host, opts);
   }
 
@@ -154,7 +153,7 @@ export class SimNetwork implements SimFabric {
   pause(address: Address, durationMs?: number): void {
     const host = this.hostOf(address);
     if (host.state === 'crashed') throw new Error(`cannot pause crashed node ${address}`);
-    if (host.state === 'up') this.trace.event(this.time.now(), host.idx, host.idx, TraceKind.pause, null);
+    if (host.state === 'up') this.m.trace.event(this.time.now(), host.idx, host.idx, TraceKind.pause, null);
     host.state = 'paused';
     const seq = ++host.pauseSeq;
     if (durationMs !== undefined) {
@@ -168,7 +167,7 @@ export class SimNetwork implements SimFabric {
     const host = this.hostOf(address);
     if (host.state !== 'paused') return;
     host.state = 'up';
-    this.trace.event(this.time.now(), host.idx, host.idx, TraceKind.resume, null);
+    this.m.trace.event(this.time.now(), host.idx, host.idx, TraceKind.resume, null);
     host.wake(this.time);
   }
 
@@ -184,17 +183,17 @@ export class SimNetwork implements SimFabric {
   }
 
   get linkDefaults(): LinkFaults {
-    return this.links.defaults;
+    return this.m.links.defaults;
   }
 
   /** Changes the faults of every link that has no override for the changed fields. */
   setLinkDefaults(change: Partial<LinkFaults>): void {
-    this.links.setDefaults(change);
+    this.m.links.setDefaults(change);
   }
 
   /** Overrides faults on the directed link from → to (merged into any earlier override). */
   setLink(from: Address, to: Address, change: Partial<LinkFaults>): void {
-    this.links.set(this.indexOf(from), this.indexOf(to), change);
+    this.m.links.set(this.indexOf(from), this.indexOf(to), change);
   }
 
   /** Overrides both directions between a and b. */
@@ -204,12 +203,12 @@ export class SimNetwork implements SimFabric {
   }
 
   clearLink(from: Address, to: Address): void {
-    this.links.clear(this.indexOf(from), this.indexOf(to));
+    this.m.links.clear(this.indexOf(from), this.indexOf(to));
   }
 
   /** The faults in effect on from → to. */
   link(from: Address, to: Address): LinkFaults {
-    return this.links.get(this.indexOf(from), this.indexOf(to));
+    return this.m.links.get(this.indexOf(from), this.indexOf(to));
   }
 
   /**
@@ -221,7 +220,7 @@ export class SimNetwork implements SimFabric {
     groupB: readonly Address[],
     opts: { oneWay?: boolean } = {},
   ): PartitionId {
-    return this.partitions.add(
+    return this.m.partitions.add(
       groupA.map((a) => this.indexOf(a)),
       groupB.map((a) => this.indexOf(a)),
       opts.oneWay ?? false,
@@ -232,13 +231,13 @@ export class SimNetwork implements SimFabric {
   isolate(address: Address): PartitionId {
     return this.partition(
       [address],
-      this.addresses.filter((a) => a !== address),
+      this.m.addresses.filter((a) => a !== address),
     );
   }
 
   /** Heals one partition, or all when `id` is omitted. */
   heal(id?: PartitionId): void {
-    this.partitions.heal(id);
+    this.m.partitions.heal(id);
   }
 
   /** Runs `fn` at absolute virtual time `atMs` (a fault schedule step, a check). Not tied to any node. */
@@ -306,101 +305,38 @@ export class SimNetwork implements SimFabric {
 
   /** 16 hex digits fingerprinting every delivery so far (time, endpoints, kind, payload) and node lifecycle. */
   traceHash(): string {
-    return this.trace.digest();
+    return this.m.trace.digest();
   }
 
   /** Events folded into the trace hash. */
   get traceEvents(): number {
-    return this.trace.events;
+    return this.m.trace.events;
   }
 
   /** Totals over all links (a copy). */
   counters(): PacketCounters {
-    return { ...this.totals };
+    return { ...this.m.totals };
   }
 
   /** Counters of the directed link from → to (zeros if nothing happened on it or per-link counting is off). */
   linkCounters(from: Address, to: Address): PacketCounters {
-    const c = this.perLink?.get(linkKey(this.indexOf(from), this.indexOf(to)));
-    return c === undefined ? zeroCounters() : { ...c };
+    return this.m.linkCounters(this.indexOf(from), this.indexOf(to));
   }
 
   sendPacket(from: SimTransport, to: Address, bytes: Uint8Array): void {
-    const src = from.host.idx;
-    const dst = this.indexOf(to);
-    const lc = this.linkCountersFor(src, dst);
-    this.totals.sent++;
-    if (lc !== null) lc.sent++;
-    if (this.partitions.size > 0 && this.partitions.blocks(src, dst)) {
-      this.totals.partitioned++;
-      if (lc !== null) lc.partitioned++;
-      return;
-    }
-    const host = this.hosts[dst];
-    const f = this.links.get(src, dst);
-    const r = this.random;
-    if (f.loss > 0 && r.next() < f.loss) {
-      this.totals.lost++;
-      if (lc !== null) lc.lost++;
-      return;
-    }
-    if (host === undefined) {
-      this.totals.undeliverable++;
-      if (lc !== null) lc.undeliverable++;
-      return;
-    }
-    // Copy, as a kernel does: the sender may reuse its buffer after sendPacket returns.
-    const copy = bytes.slice();
-    this.schedulePacket(src, host, copy, f, lc);
-    if (f.duplicate > 0 && r.next() < f.duplicate) {
-      this.totals.duplicated++;
-      if (lc !== null) lc.duplicated++;
-      this.schedulePacket(src, host, copy.slice(), f, lc);
-    }
+    sendDatagram(this.m, from, to, bytes);
   }
 
   startRequest(from: SimTransport, pending: PendingRequest, to: Address, bytes: Uint8Array): void {
-    const srcHost = from.host;
-    const src = srcHost.idx;
-    const dst = this.indexOf(to);
-    this.totals.requests++;
-    const lc = this.linkCountersFor(src, dst);
-    if (lc !== null) lc.requests++;
-    // A cut link loses the connection attempt: the requester waits for its timeout, as with a real SYN.
-    if (this.partitions.size > 0 && this.partitions.blocks(src, dst)) return;
-    const host = this.hosts[dst];
-    const srcEpoch = srcHost.epoch;
-    const outMs = sampleLatency(this.links.get(src, dst).latency, this.random);
-    if (host === undefined || !host.live) {
-      // Connection refused: the RST comes back after a round trip.
-      const backMs = sampleLatency(this.links.get(dst, src).latency, this.random);
-      this.replyAt(outMs + backMs, from, srcEpoch, pending, dst, 'unreachable', `nothing listens at ${to}`);
-      return;
-    }
-    const copy = bytes.slice();
-    const dstEpoch = host.epoch;
-    const arrive = (): void => {
-      if (host.epoch !== dstEpoch || !host.live) {
-        const backMs = sampleLatency(this.links.get(dst, src).latency, this.random);
-        this.replyAt(backMs, from, srcEpoch, pending, dst, 'unreachable', `${to} went away`);
-        return;
-      }
-      if (host.state === 'paused') {
-        host.hold(arrive, false);
-        return;
-      }
-      this.trace.event(this.time.now(), src, dst, TraceKind.request, copy);
-      this.serve(host, from, srcEpoch, pending, copy);
-    };
-    this.time.at(this.time.now() + outMs, arrive);
+    startRequest(this.m, from, pending, to, bytes);
   }
 
   requestFailed(): void {
-    this.totals.requestsFailed++;
+    this.m.totals.requestsFailed++;
   }
 
   transportClosed(t: SimTransport): void {
-    if (t.host.transport === t) this.resetInbound(t.host);
+    if (t.host.transport === t) resetInbound(t.host);
   }
 
   private start(host: NodeHost, opts: NodeOptions): SimNode {
@@ -429,183 +365,11 @@ export class SimNetwork implements SimFabric {
     return node;
   }
 
-  private schedulePacket(
-    src: number,
-    host: NodeHost,
-    bytes: Uint8Array,
-    f: LinkFaults,
-    lc: PacketCounters | null,
-  ): void {
-    let delayMs = sampleLatency(f.latency, this.random);
-    if (f.reorder > 0 && this.random.next() < f.reorder) {
-      delayMs += this.random.next() * f.reorderDelayMs;
-      this.totals.reordered++;
-      if (lc !== null) lc.reordered++;
-    }
-    const epoch = host.epoch;
-    // The one closure per datagram; it gates itself on the receiver's crash epoch and pause state.
-    const ev = (): void => {
-      if (host.epoch !== epoch || !host.live) {
-        this.totals.undeliverable++;
-        if (lc !== null) lc.undeliverable++;
-        return;
-      }
-      if (host.state === 'paused') {
-        if (!host.hold(ev, true)) {
-          this.totals.overflow++;
-          if (lc !== null) lc.overflow++;
-        }
-        return;
-      }
-      this.totals.delivered++;
-      if (lc !== null) lc.delivered++;
-      this.trace.event(this.time.now(), src, host.idx, TraceKind.packet, bytes);
-      const t = host.transport as SimTransport;
-      t.packetHandler?.(this.addresses[src] as Address, bytes);
-    };
-    this.time.at(this.time.now() + delayMs, ev);
-  }
-
-  /** Runs the destination's request handler and sends its outcome back over the link. */
-  private serve(
-    host: NodeHost,
-    from: SimTransport,
-    srcEpoch: number,
-    pending: PendingRequest,
-    bytes: Uint8Array,
-  ): void {
-    const t = host.transport as SimTransport;
-    const epoch = host.epoch;
-    const src = from.host.idx;
-    let open = true;
-    const respond = (
-      code: TransportErrorCode | null,
-      body: Uint8Array | null,
-      message: string,
-      reset = false,
-    ): void => {
-      // After a crash only the reset (sent by crash itself) may answer; a late handler result is lost.
-      if (!open || (!reset && host.epoch !== epoch)) return;
-      open = false;
-      host.inbound.delete(inbound);
-      // A cut return path loses the response; the requester times out.
-      if (this.partitions.size > 0 && this.partitions.blocks(host.idx, src)) return;
-      const backMs = sampleLatency(this.links.get(host.idx, src).latency, this.random);
-      if (code === null && body !== null) this.responseAt(backMs, from, srcEpoch, pending, host.idx, body);
-      else this.replyAt(backMs, from, srcEpoch, pending, host.idx, code ?? 'remote', message);
-    };
-    const inbound = { reset: () => respond('closed', null, `connection to ${host.address} reset`, true) };
-    host.inbound.add(inbound);
-    const handler = t.requestHandler;
-    if (handler === null) {
-      respond('remote', null, `${host.address} has no request handler`);
-      return;
-    }
-    const limit = Math.min(t.maxFrameBytes, from.maxFrameBytes);
-    const ok = (res: Uint8Array): void => {
-      if (res.length > limit) respond('oversize', null, `response of ${res.length} bytes exceeds ${limit}`);
-      else respond(null, res.slice(), '');
-    };
-    const failed = (err: unknown): void =>
-      respond('remote', null, err instanceof Error ? err.message : String(err));
-    let result: Uint8Array | Promise<Uint8Array>;
-    try {
-      result = handler(from.localAddress, bytes);
-    } catch (err) {
-      failed(err);
-      return;
-    }
-    // A synchronous answer is sent synchronously, so request/response also works under runSync.
-    if (result instanceof Uint8Array) ok(result);
-    else result.then(ok, failed);
-  }
-
-  private responseAt(
-    delayMs: number,
-    to: SimTransport,
-    epoch: number,
-    pending: PendingRequest,
-    fromIdx: number,
-    body: Uint8Array,
-  ): void {
-    this.settleAt(delayMs, to, epoch, pending, fromIdx, TraceKind.response, body, () =>
-      to.succeed(pending, body),
-    );
-  }
-
-  private replyAt(
-    delayMs: number,
-    to: SimTransport,
-    epoch: number,
-    pending: PendingRequest,
-    fromIdx: number,
-    code: TransportErrorCode,
-    message: string,
-  ): void {
-    this.settleAt(delayMs, to, epoch, pending, fromIdx, TraceKind.error, null, () =>
-      to.fail(pending, code, message),
-    );
-  }
-
-  /**
-   * Delivers the outcome of a request to its (still current, not yet settled) requester after `delayMs`;
-   * held while the requester is paused, dropped if it crashed meanwhile.
-   */
-  private settleAt(
-    delayMs: number,
-    to: SimTransport,
-    epoch: number,
-    pending: PendingRequest,
-    fromIdx: number,
-    kind: (typeof TraceKind)[keyof typeof TraceKind],
-    body: Uint8Array | null,
-    settle: () => void,
-  ): void {
-    const host = to.host;
-    const ev = (): void => {
-      if (host.epoch !== epoch || pending.settled) return;
-      if (host.state === 'paused') {
-        host.hold(ev, false);
-        return;
-      }
-      this.trace.event(this.time.now(), fromIdx, host.idx, kind, body);
-      settle();
-    };
-    this.time.at(this.time.now() + delayMs, ev);
-  }
-
-  private resetInbound(host: NodeHost): void {
-    const inbound = [...host.inbound];
-    host.inbound.clear();
-    for (const r of inbound) r.reset();
-  }
-
-  private linkCountersFor(src: number, dst: number): PacketCounters | null {
-    const m = this.perLink;
-    if (m === null) return null;
-    const k = linkKey(src, dst);
-    let c = m.get(k);
-    if (c === undefined) {
-      c = zeroCounters();
-      m.set(k, c);
-    }
-    return c;
-  }
-
   private indexOf(address: Address): number {
-    let i = this.indexes.get(address);
-    if (i === undefined) {
-      i = this.addresses.length;
-      this.indexes.set(address, i);
-      this.addresses.push(address);
-    }
-    return i;
+    return this.m.indexOf(address);
   }
 
   private hostOf(address: Address): NodeHost {
-    const i = this.indexes.get(address);
-    const h = i === undefined ? undefined : this.hosts[i];
-    if (h === undefined) throw new Error(`unknown node ${address}`);
-    return h;
+    return this.m.hostOf(address);
   }
 }

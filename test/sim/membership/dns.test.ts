@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { lanConfig } from '../../../src/membership/config.js';
-import { Membership } from '../../../src/membership/membership.js';
+import type { Membership } from '../../../src/membership/membership.js';
+import { assembleNode } from '../../../src/node/assemble.js';
 import { SimNetwork } from '../../../src/sim/index.js';
 import { withSeed } from '../seed.js';
 
@@ -8,20 +9,24 @@ describe('membership: joining through a DNS name (simulated)', () => {
   it('resolves the seed name at every attempt and retries with backoff until a seed answers', async () => {
     await withSeed(21, async (seed) => {
       const sim = new SimNetwork({ seed });
-      const start = (i: number, resolve?: (host: string) => Promise<readonly string[]>): Membership => {
-        const node = sim.addNode(`n${i}:7946`);
-        const m = new Membership(
+      // Membership-only nodes through the node assembly; the joiner's DNS is the env's `resolve`.
+      const start = async (
+        i: number,
+        resolve?: (host: string) => Promise<readonly string[]>,
+      ): Promise<Membership> => {
+        const simNode = sim.addNode(`n${i}:7946`);
+        const node = await assembleNode(
           {
-            clock: node.clock,
-            scheduler: node.scheduler,
-            random: node.random,
-            transport: node.transport,
+            clock: simNode.clock,
+            scheduler: simNode.scheduler,
+            random: simNode.random,
+            transport: simNode.transport,
             ...(resolve ? { resolve } : {}),
           },
-          { name: `n${i}`, cluster: 'sim', config: lanConfig() },
+          { name: `n${i}`, cluster: 'sim', membership: lanConfig(), store: false },
         );
-        m.start();
-        return m;
+        node.start();
+        return node.membership;
       };
       const lookups: { atMs: number; host: string }[] = [];
       // The name first resolves to nothing (the seeds are not up yet), then to the two seed hosts.
@@ -29,14 +34,14 @@ describe('membership: joining through a DNS name (simulated)', () => {
         lookups.push({ atMs: sim.now(), host });
         return sim.now() < 2_500 ? [] : ['n0', 'n1'];
       };
-      const joiner = start(2, resolve);
+      const joiner = await start(2, resolve);
       let result: { contacted: number } | undefined;
       void joiner.joinWithRetry(['seeds.hearsay.local:7946']).then((r) => {
         result = r;
       });
       await sim.run(1_000);
-      const seedA = start(0);
-      const seedB = start(1);
+      const seedA = await start(0);
+      const seedB = await start(1);
       await sim.runUntil(() => result !== undefined, 60_000);
       expect(result?.contacted).toBe(2);
       expect(lookups.every((l) => l.host === 'seeds.hearsay.local')).toBe(true);

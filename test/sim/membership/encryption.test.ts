@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { lanConfig } from '../../../src/membership/config.js';
-import { Membership, type MembershipInit } from '../../../src/membership/membership.js';
+import type { Membership } from '../../../src/membership/membership.js';
+import { assembleNode, type NodeAssemblySettings } from '../../../src/node/assemble.js';
 import type { Random } from '../../../src/runtime/random.js';
 import { SimNetwork } from '../../../src/sim/index.js';
 import { Keyring } from '../../../src/wire/index.js';
@@ -19,31 +20,39 @@ function keyring(random: Random, primary: Uint8Array, others: Uint8Array[] = [])
   return r.value;
 }
 
-function startNode(
+/** A membership-only node through the node assembly, sealed as `opts` says (keyring, label). */
+async function startNode(
   sim: SimNetwork,
   i: number,
-  opts: (random: Random) => Partial<MembershipInit>,
-): { m: Membership; addr: string } {
+  opts: (random: Random) => Pick<NodeAssemblySettings, 'keyring' | 'label'>,
+): Promise<{ m: Membership; addr: string }> {
   const addr = `n${i}:7946`;
-  const node = sim.addNode(addr);
-  const m = new Membership(
-    { clock: node.clock, scheduler: node.scheduler, random: node.random, transport: node.transport },
-    { name: `n${i}`, cluster: 'sim', config: lanConfig(), ...opts(node.random) },
+  const simNode = sim.addNode(addr);
+  const node = await assembleNode(
+    {
+      clock: simNode.clock,
+      scheduler: simNode.scheduler,
+      random: simNode.random,
+      transport: simNode.transport,
+    },
+    { name: `n${i}`, cluster: 'sim', membership: lanConfig(), store: false, ...opts(simNode.random) },
   );
-  m.start();
-  return { m, addr };
+  node.start();
+  return { m: node.membership, addr };
 }
 
 describe('membership encryption (simulated)', () => {
   it('a node with the wrong key cannot join, and its packets are dropped and counted', async () => {
     await withSeed(11, async (seed) => {
       const sim = new SimNetwork({ seed });
-      const nodes = [0, 1, 2].map((i) => startNode(sim, i, (r) => ({ keyring: keyring(r, key(1)) })));
+      const nodes = await Promise.all(
+        [0, 1, 2].map((i) => startNode(sim, i, (r) => ({ keyring: keyring(r, key(1)) }))),
+      );
       for (const n of nodes.slice(1)) void n.m.joinWithRetry([nodes[0]!.addr]);
       await sim.runUntil(() => nodes.every((n) => n.m.countByState().alive === 3), 30_000);
       expect(nodes.every((n) => n.m.countByState().alive === 3)).toBe(true);
 
-      const intruder = startNode(sim, 3, (r) => ({ keyring: keyring(r, key(2)) }));
+      const intruder = await startNode(sim, 3, (r) => ({ keyring: keyring(r, key(2)) }));
       const joined = intruder.m.join([nodes[0]!.addr]);
       await sim.run(5_000);
       const result = await joined;
@@ -52,7 +61,7 @@ describe('membership encryption (simulated)', () => {
       for (const n of nodes) expect(n.m.member('n3')).toBeUndefined();
       expect(nodes[0]!.m.sealStats.errors['decrypt-failed']).toBeGreaterThan(0);
 
-      const plain = startNode(sim, 4, () => ({}));
+      const plain = await startNode(sim, 4, () => ({}));
       expect((await settle(sim, plain.m.join([nodes[0]!.addr]))).contacted).toBe(0);
       for (const n of nodes) expect(n.m.member('n4')).toBeUndefined();
     });
@@ -64,12 +73,14 @@ describe('membership encryption (simulated)', () => {
       const k1 = key(1);
       const k2 = key(2);
       const rings: Keyring[] = [];
-      const nodes = [0, 1, 2, 3, 4].map((i) =>
-        startNode(sim, i, (r) => {
-          const ring = keyring(r, k1);
-          rings.push(ring);
-          return { keyring: ring };
-        }),
+      const nodes = await Promise.all(
+        [0, 1, 2, 3, 4].map((i) =>
+          startNode(sim, i, (r) => {
+            const ring = keyring(r, k1);
+            rings.push(ring);
+            return { keyring: ring };
+          }),
+        ),
       );
       const failures: string[] = [];
       for (const n of nodes) n.m.onEvent((e) => e.kind === 'fail' && failures.push(e.member.id));
@@ -97,8 +108,8 @@ describe('membership encryption (simulated)', () => {
   it('a node with another cluster label is kept out', async () => {
     await withSeed(13, async (seed) => {
       const sim = new SimNetwork({ seed });
-      const a = startNode(sim, 0, () => ({ label: 'prod' }));
-      const b = startNode(sim, 1, () => ({ label: 'staging' }));
+      const a = await startNode(sim, 0, () => ({ label: 'prod' }));
+      const b = await startNode(sim, 1, () => ({ label: 'staging' }));
       expect((await settle(sim, b.m.join([a.addr]))).contacted).toBe(0);
       await sim.run(5_000);
       expect(a.m.member('n1')).toBeUndefined();

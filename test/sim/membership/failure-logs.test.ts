@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { lanConfig } from '../../../src/membership/config.js';
-import { Membership } from '../../../src/membership/membership.js';
+import type { Membership } from '../../../src/membership/membership.js';
+import { assembleNode } from '../../../src/node/assemble.js';
 import { type Logger, SILENT_LOGGER } from '../../../src/runtime/logger.js';
 import { SimNetwork } from '../../../src/sim/index.js';
 import { withSeed } from '../seed.js';
@@ -23,23 +24,24 @@ describe('membership logs the failures it survives (simulated)', () => {
   it('a join attempt nobody answers and a listener that throws are warnings, and the protocol goes on', async () => {
     await withSeed(31, async (seed) => {
       const sim = new SimNetwork({ seed });
-      const start = (i: number, logger?: Logger): Membership => {
-        const node = sim.addNode(`n${i}:7946`);
-        const m = new Membership(
+      // Through the node assembly, which hands Membership the node's logger (component: membership).
+      const start = async (i: number, logger?: Logger): Promise<Membership> => {
+        const simNode = sim.addNode(`n${i}:7946`);
+        const node = await assembleNode(
           {
-            clock: node.clock,
-            scheduler: node.scheduler,
-            random: node.random,
-            transport: node.transport,
+            clock: simNode.clock,
+            scheduler: simNode.scheduler,
+            random: simNode.random,
+            transport: simNode.transport,
             ...(logger ? { logger } : {}),
           },
-          { name: `n${i}`, cluster: 'sim', config: lanConfig() },
+          { name: `n${i}`, cluster: 'sim', membership: lanConfig(), store: false },
         );
-        m.start();
-        return m;
+        node.start();
+        return node.membership;
       };
       const log = warnings();
-      const joiner = start(1, log);
+      const joiner = await start(1, log);
       joiner.onEvent(() => {
         throw new Error('listener bug');
       });
@@ -51,7 +53,7 @@ describe('membership logs the failures it survives (simulated)', () => {
       const failedJoins = log.lines.filter((l) => l.msg === 'no seed answered the join attempt');
       expect(failedJoins.length).toBeGreaterThanOrEqual(2);
       expect(failedJoins[0]?.fields).toMatchObject({ attempt: 1, retryInMs: 1000 });
-      start(0);
+      await start(0);
       await sim.runUntil(() => done && joiner.countByState().alive === 2, 60_000);
       expect(joiner.countByState().alive).toBe(2);
       const listener = log.lines.filter((l) => l.msg === 'a membership event listener threw');

@@ -8,7 +8,13 @@ import { compareStamps } from '../../../src/versioning/versioned-value.js';
 /** A clock whose wall time the test sets. */
 function wall(startMs: number): Clock & { set(ms: number): void } {
   let t = startMs;
-  return { now: () => t, wallMs: () => t, set: (ms) => void (t = ms) };
+  return {
+    now: () => t,
+    wallMs: () => t,
+    set: (ms) => {
+      t = ms;
+    },
+  };
 }
 
 describe('WriteClock', () => {

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { MemberStateLog } from '../../src/member-log.js';
-import { type MemberState, nodeId } from '../../src/membership/member.js';
-import type { Member } from '../../src/membership/member-events.js';
-import type { MembershipEvent } from '../../src/membership/membership.js';
-import { NOOP_MEMBERSHIP_METRICS } from '../../src/membership/membership-metrics.js';
-import { CapturingLogger } from './runtime/capturing-logger.js';
+import { type MemberState, nodeId } from '../../../src/membership/member.js';
+import type { Member } from '../../../src/membership/member-events.js';
+import type { MembershipEvent } from '../../../src/membership/membership.js';
+import { NOOP_MEMBERSHIP_METRICS } from '../../../src/membership/membership-metrics.js';
+import { MemberStateLog } from '../../../src/node/member-log.js';
+import { CapturingLogger } from '../runtime/capturing-logger.js';
 
 const m = (id: string, state: MemberState, incarnation = 1): Member => ({
   id: nodeId(id),

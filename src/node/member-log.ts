@@ -1,8 +1,8 @@
-import type { MemberState } from './membership/member.js';
-import type { Member } from './membership/member-events.js';
-import type { Membership } from './membership/membership.js';
-import { type MembershipMetrics, NOOP_MEMBERSHIP_METRICS } from './membership/membership-metrics.js';
-import type { Logger } from './runtime/logger.js';
+import type { MemberState } from '../membership/member.js';
+import type { Member } from '../membership/member-events.js';
+import type { Membership } from '../membership/membership.js';
+import { type MembershipMetrics, NOOP_MEMBERSHIP_METRICS } from '../membership/membership-metrics.js';
+import type { Logger } from '../runtime/logger.js';
 
 /**
  * Logs, at info, every change of another member's state as this node sees it: joined, alive → suspect → dead,
