@@ -1,3 +1,4 @@
+import type { RumorStream } from '../antientropy/rumor-stream.js';
 import { keyHex } from '../replica/key-lock.js';
 import type { Replica, VSet } from '../replica/replica.js';
 import type { Clock } from '../runtime/clock.js';
@@ -6,7 +7,6 @@ import { equal, sync } from '../versioning/dvvset.js';
 import { encodeSet } from '../versioning/dvvset-codec.js';
 import type { VersionVector } from '../versioning/version-vector.js';
 import { type VersionedValue, versionedValueEquals } from '../versioning/versioned-value.js';
-import type { RumorChannel } from './rumor-channel.js';
 import { decodeRumorPayload, encodeRumorPayload } from './rumor-payload.js';
 
 /** The namespace replicated to every node (n = all): cluster-wide settings and small metadata. */
@@ -25,7 +25,7 @@ export class GlobalNamespace {
   readonly #replica: Replica;
   readonly #clock: Clock;
   readonly #entries = new Map<string, { key: Uint8Array; set: VSet }>();
-  #rumors: RumorChannel | undefined;
+  #rumors: RumorStream | undefined;
   readonly #log: Logger;
 
   private constructor(replica: Replica, clock: Clock, log: Logger) {
@@ -44,7 +44,7 @@ export class GlobalNamespace {
   }
 
   /** The rumor channel that spreads local writes (set once, after construction). */
-  attach(rumors: RumorChannel): void {
+  attach(rumors: RumorStream): void {
     this.#rumors = rumors;
   }
 
@@ -73,7 +73,7 @@ export class GlobalNamespace {
     );
     if (!r.ok) return `${r.error.kind}`;
     const { id, payload } = encodeRumorPayload(GLOBAL_NAMESPACE, GLOBAL_PARTITION, key, encodeSet(r.value));
-    this.#rumors?.monger.spread(id, payload);
+    this.#rumors?.spread(id, payload);
     return r.value;
   }
 

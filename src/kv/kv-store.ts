@@ -2,7 +2,10 @@ import { AaeClient } from '../antientropy/aae-client.js';
 import { AaeService } from '../antientropy/aae-service.js';
 import { AntiEntropy, type AntiEntropyMetrics } from '../antientropy/anti-entropy.js';
 import { PartitionTrees } from '../antientropy/partition-trees.js';
-import type { RumorStats } from '../antientropy/rumor-monger.js';
+import { RumorClient } from '../antientropy/rumor-client.js';
+import type { RumorStats } from '../antientropy/rumor-core.js';
+import { RumorService } from '../antientropy/rumor-service.js';
+import { RumorStream } from '../antientropy/rumor-stream.js';
 import {
   type CoordinatorMetrics,
   type KvOp,
@@ -54,7 +57,6 @@ import {
   type NamespacesReport,
 } from './namespace-settings.js';
 import { greatestStamp, latestStamped } from './resolve.js';
-import { RumorChannel } from './rumor-channel.js';
 import { decodeRumorPayload, encodeRumorPayload } from './rumor-payload.js';
 import { TokenBucket } from './token-bucket.js';
 
@@ -69,10 +71,12 @@ export interface KvStoreComponents {
   readonly scheduler: Scheduler;
   /** Anti-entropy's peer rotation. */
   readonly random: Random;
-  /** The replica service's stream (get, coordinate, merge, reap, rumor pushes). */
+  /** The replica service's stream (get, coordinate, merge, reap). */
   readonly transport: Transport;
   /** The anti-entropy service's stream (Merkle exchange reads). */
   readonly aaeTransport: Transport;
+  /** The rumor service's stream (pushes of the global namespace's and the data's rumors). */
+  readonly rumorTransport: Transport;
   readonly storage: Storage;
   /** The current membership view (self included); called per request, cheap when unchanged. */
   readonly members: () => readonly Member[];
@@ -170,9 +174,9 @@ export class KvStore {
   readonly global: GlobalNamespace;
   /** The Merkle trees anti-entropy compares (diagnostics and tests). */
   readonly trees: PartitionTrees;
-  readonly #globalRumors: RumorChannel;
+  readonly #globalRumors: RumorStream;
   /** Rumors of data versions some owner missed. */
-  readonly #dataRumors: RumorChannel;
+  readonly #dataRumors: RumorStream;
   readonly #replica: Replica;
   #epoch: number;
   /** This node's hybrid logical clock, for stamping writes in last-writer-wins namespaces. */
@@ -219,11 +223,6 @@ export class KvStore {
         clock: c.clock,
         replica,
         hints,
-        rumors: (channel, bytes) => {
-          if (channel === GLOBAL_NAMESPACE) return this.#globalRumors.serve(bytes);
-          if (channel === DATA_RUMOR_CHANNEL) return this.#dataRumors.serve(bytes);
-          return undefined;
-        },
         logger: log,
       },
       { partitions: init.config.partitions },
@@ -336,25 +335,33 @@ export class KvStore {
         concurrency: init.config.exchangeConcurrency,
       },
     );
-    // Both rumor channels (the global namespace, data versions) push to any up member with the same settings.
-    const channel = (name: string, deliver: (payload: Uint8Array) => 'new' | 'known'): RumorChannel =>
-      new RumorChannel(
-        {
-          caller: this.#client,
-          scheduler: c.scheduler,
-          random: c.random,
-          peers: () => this.#upPeers(),
-          deliver: (_id, payload) => deliver(payload),
-        },
-        {
-          channel: name,
-          self: this.#self,
-          k: init.config.rumorK,
-          intervalMs: init.config.rumorIntervalMs,
-          fanout: init.config.rumorFanout,
-          maxHot: init.config.rumorMaxHot,
-          timeoutMs: init.config.requestTimeoutMs,
-        },
+    // Both rumor channels (the global namespace, data versions) push to any up member with the same settings,
+    // over one rumor service and client (stream service 3).
+    const rumorService = new RumorService();
+    const rumorClient = new RumorClient({
+      transport: c.rumorTransport,
+      addressOf: (node) => this.#view().find((m) => m.id === node)?.addr,
+    });
+    const channel = (name: string, deliver: (payload: Uint8Array) => 'new' | 'known'): RumorStream =>
+      rumorService.register(
+        new RumorStream(
+          {
+            caller: rumorClient,
+            scheduler: c.scheduler,
+            random: c.random,
+            peers: () => this.#upPeers(),
+            deliver: (_id, payload) => deliver(payload),
+          },
+          {
+            channel: name,
+            self: this.#self,
+            k: init.config.rumorK,
+            intervalMs: init.config.rumorIntervalMs,
+            fanout: init.config.rumorFanout,
+            maxHot: init.config.rumorMaxHot,
+            timeoutMs: init.config.requestTimeoutMs,
+          },
+        ),
       );
     this.#globalRumors = channel(GLOBAL_NAMESPACE, (payload) => global.deliver(payload));
     global.attach(this.#globalRumors);
@@ -370,6 +377,7 @@ export class KvStore {
       { partitions: init.config.partitions },
     );
     c.aaeTransport.onRequest((_from, bytes) => aaeService.handleBytes(bytes));
+    c.rumorTransport.onRequest((_from, bytes) => rumorService.handleBytes(bytes));
   }
 
   /** Placement over the current membership view (refreshed on every access). */
@@ -458,7 +466,7 @@ export class KvStore {
 
   /** Rumor mongering counters of the global namespace's and the data's channels (metrics, tests). */
   rumorStats(): { readonly global: RumorStats; readonly data: RumorStats } {
-    return { global: this.#globalRumors.monger.stats, data: this.#dataRumors.monger.stats };
+    return { global: this.#globalRumors.stats, data: this.#dataRumors.stats };
   }
 
   /** Members that are up, this node excepted: rumor and global anti-entropy peers. */
@@ -699,7 +707,7 @@ export class KvStore {
         const bytes = encodeSet(result.set);
         if (bytes.length > this.#config.rumorMaxBytes) return;
         const { id, payload } = encodeRumorPayload(req.ns, partition, req.key, bytes);
-        this.#dataRumors.monger.spread(id, payload);
+        this.#dataRumors.spread(id, payload);
       });
     }
     const out: KvPutResult =

@@ -28,6 +28,7 @@ import { sealedTransport } from '../wire/sealed-transport.js';
 export const SERVICE_MEMBERSHIP = 0;
 export const SERVICE_KV = 1;
 export const SERVICE_AAE = 2;
+export const SERVICE_RUMOR = 3;
 
 /** What the node runs on: everything with a real and a simulated implementation. */
 export interface NodeEnv {
@@ -161,6 +162,7 @@ export async function assembleNode(
         random: env.random.fork(),
         transport: seal(SERVICE_KV),
         aaeTransport: seal(SERVICE_AAE),
+        rumorTransport: seal(SERVICE_RUMOR),
         storage: env.storage,
         members: () => membership.members(),
         ...(kvMetrics === undefined
