@@ -22,12 +22,11 @@ export class RumorService {
   readonly #channels = new Map<string, RumorEndpoint>();
   #badRequests = 0;
 
-  /** Adds a channel (names are unique: a second one with a name in use is a programmer error) and returns it. */
-  register<T extends RumorEndpoint>(endpoint: T): T {
+  /** Adds a channel; names are unique (a second one with a name in use is a programmer error). */
+  register(endpoint: RumorEndpoint): void {
     if (this.#channels.has(endpoint.channel))
       throw new RangeError(`rumor channel ${JSON.stringify(endpoint.channel)} is already registered`);
     this.#channels.set(endpoint.channel, endpoint);
-    return endpoint;
   }
 
   get stats(): RumorServiceStats {

@@ -343,25 +343,23 @@ export class KvStore {
       addressOf: (node) => this.#view().find((m) => m.id === node)?.addr,
     });
     const channel = (name: string, deliver: (payload: Uint8Array) => 'new' | 'known'): RumorStream =>
-      rumorService.register(
-        new RumorStream(
-          {
-            caller: rumorClient,
-            scheduler: c.scheduler,
-            random: c.random,
-            peers: () => this.#upPeers(),
-            deliver: (_id, payload) => deliver(payload),
-          },
-          {
-            channel: name,
-            self: this.#self,
-            k: init.config.rumorK,
-            intervalMs: init.config.rumorIntervalMs,
-            fanout: init.config.rumorFanout,
-            maxHot: init.config.rumorMaxHot,
-            timeoutMs: init.config.requestTimeoutMs,
-          },
-        ),
+      new RumorStream(
+        {
+          caller: rumorClient,
+          scheduler: c.scheduler,
+          random: c.random,
+          peers: () => this.#upPeers(),
+          deliver: (_id, payload) => deliver(payload),
+        },
+        {
+          channel: name,
+          self: this.#self,
+          k: init.config.rumorK,
+          intervalMs: init.config.rumorIntervalMs,
+          fanout: init.config.rumorFanout,
+          maxHot: init.config.rumorMaxHot,
+          timeoutMs: init.config.requestTimeoutMs,
+        },
       );
     this.#globalRumors = channel(GLOBAL_NAMESPACE, (payload) => global.deliver(payload));
     global.attach(this.#globalRumors);
@@ -377,6 +375,8 @@ export class KvStore {
       { partitions: init.config.partitions },
     );
     c.aaeTransport.onRequest((_from, bytes) => aaeService.handleBytes(bytes));
+    rumorService.register(this.#globalRumors);
+    rumorService.register(this.#dataRumors);
     c.rumorTransport.onRequest((_from, bytes) => rumorService.handleBytes(bytes));
   }
 
