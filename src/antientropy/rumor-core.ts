@@ -161,7 +161,8 @@ export class RumorCore {
     }
     const verdict = deliver(id, payload);
     this.#seen.set(id, true);
-    if (verdict === 'new') this.#makeHot(id, payload.slice());
+    // A copy: `slice` would not do, it is a view on a Node Buffer (what protobufjs and dgram hand out).
+    if (verdict === 'new') this.#makeHot(id, new Uint8Array(payload));
     return verdict;
   }
 

@@ -130,6 +130,13 @@ describe('replica RPC requests', () => {
     );
   });
 
+  it("an older node's rumor push (KvRequest field 10, now reserved) is a request without an operation", () => {
+    const base = hearsay.KvRequest.encode({ ns: '_global', key: new Uint8Array([0]), partition: 0 }).finish();
+    // Field 10, length-delimited: tag (10 << 3) | 2, length 2, two bytes.
+    const old = Uint8Array.of(...base, (10 << 3) | 2, 2, 1, 2);
+    expect(decodeKvRequest(old)).toEqual({ ok: false, error: 'request without an operation' });
+  });
+
   it('rejects a frame without an operation', () => {
     const bytes = hearsay.KvRequest.encode({ ns: 'data', key: new Uint8Array([1]), partition: 1 }).finish();
     expect(decodeKvRequest(bytes)).toEqual({ ok: false, error: 'request without an operation' });
