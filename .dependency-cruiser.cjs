@@ -1,18 +1,17 @@
 // The layer order of DESIGN.md §1, checked by `npm run layers` (part of `npm test`). A folder may import
 // only folders listed after it; `src/sim` (the simulated environment) may import the seams it implements,
-// and nothing in src imports it. Known violations still being dissolved (issue #13: src/kv, the metrics
-// interfaces) are listed in .dependency-cruiser-known-violations.json; any new one fails the build.
+// and nothing in src imports it. Known violations would be listed in .dependency-cruiser-known-violations.json
+// (empty); any new one fails the build.
 
 /** Top to bottom: each layer may import itself and the layers below it. */
 const LAYERS = [
   'cli',
   // src/node.ts builds the real environment and serves HTTP: the composition root, beside the CLI. The shared
-  // assembly of issue #13 (src/node/) sits below src/http.
+  // node assembly (src/node/) sits below src/http.
   'node',
   'http',
   'assembly',
   'metrics',
-  'kv',
   'coordinator',
   'replica',
   'storage',

@@ -10,6 +10,7 @@ export {
 } from './config.js';
 export { entryHash, HASH_BYTES, hashesEqual } from './merkle-hash.js';
 export { type MerkleKey, MerkleTree } from './merkle-tree.js';
+export { type RumorCaller, RumorClient } from './rumor-client.js';
 export {
   DEFAULT_RUMOR_FANOUT,
   DEFAULT_RUMOR_INTERVAL_MS,
@@ -21,13 +22,19 @@ export {
   validateRumorConfig,
 } from './rumor-config.js';
 export {
+  type FeedbackOutcome,
+  MAX_RUMOR_ID_BYTES,
   pickPeers,
-  RumorMonger,
-  type RumorMongerComponents,
-  type RumorMongerInit,
+  RumorCore,
+  type RumorCoreInit,
+  type RumorPush,
   type RumorStats,
   type RumorVerdict,
-} from './rumor-monger.js';
+} from './rumor-core.js';
+export { RumorMonger, type RumorMongerComponents, type RumorMongerInit } from './rumor-monger.js';
+export type { RumorRequest, RumorResponse } from './rumor-rpc.js';
+export { type RumorEndpoint, RumorService } from './rumor-service.js';
+export { RumorStream, type RumorStreamComponents, type RumorStreamInit } from './rumor-stream.js';
 export {
   compareLevel,
   diffTrees,

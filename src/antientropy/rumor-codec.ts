@@ -1,5 +1,5 @@
 /**
- * The two datagrams of data rumor mongering (rumor-monger.ts), in a fixed binary layout:
+ * The two datagrams of rumor mongering's datagram driver (rumor-monger.ts), in a fixed binary layout:
  *
  *   push:      [0x01] [id length: 1 byte, 1..255] [id: UTF-8] [payload: the rest of the datagram]
  *   feedback:  [0x02] [verdict: 0 known, 1 new]   [id length: 1 byte, 1..255] [id: UTF-8]
@@ -8,8 +8,9 @@
  * anything else — unknown kind, truncation, trailing bytes after a feedback, an empty id, invalid UTF-8 —
  * yields null, never an exception, so a receiver counts and drops garbage.
  */
+import { type RumorVerdict, rumorIdBytes } from './rumor-core.js';
 
-export type RumorVerdict = 'new' | 'known';
+export { MAX_RUMOR_ID_BYTES, type RumorVerdict } from './rumor-core.js';
 
 export type RumorMessage =
   | { readonly kind: 'push'; readonly id: string; readonly payload: Uint8Array }
@@ -20,31 +21,18 @@ const FEEDBACK_TAG = 0x02;
 const VERDICT_KNOWN = 0;
 const VERDICT_NEW = 1;
 
-/** Longest rumor id, in UTF-8 bytes: its length is one byte on the wire. */
-export const MAX_RUMOR_ID_BYTES = 255;
-
 /** Bytes a push adds to its payload besides the id: kind and id length. */
 export const PUSH_HEADER_BYTES = 2;
 
-const utf8Encoder = new TextEncoder();
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-
-/** The id's UTF-8 bytes; throws RangeError for an id the wire cannot carry (a programmer error). */
-export function encodeRumorId(id: string): Uint8Array {
-  const bytes = utf8Encoder.encode(id);
-  if (bytes.length === 0 || bytes.length > MAX_RUMOR_ID_BYTES) {
-    throw new RangeError(`rumor id must be 1..${MAX_RUMOR_ID_BYTES} UTF-8 bytes, got ${bytes.length}`);
-  }
-  return bytes;
-}
 
 /** Size of the push datagram for an id and payload: what must fit the transport's maxPacketBytes. */
 export function pushSizeBytes(id: string, payloadBytes: number): number {
-  return PUSH_HEADER_BYTES + encodeRumorId(id).length + payloadBytes;
+  return PUSH_HEADER_BYTES + rumorIdBytes(id).length + payloadBytes;
 }
 
 export function encodePush(id: string, payload: Uint8Array): Uint8Array {
-  const idBytes = encodeRumorId(id);
+  const idBytes = rumorIdBytes(id);
   const out = new Uint8Array(PUSH_HEADER_BYTES + idBytes.length + payload.length);
   out[0] = PUSH_TAG;
   out[1] = idBytes.length;
@@ -54,7 +42,7 @@ export function encodePush(id: string, payload: Uint8Array): Uint8Array {
 }
 
 export function encodeFeedback(id: string, verdict: RumorVerdict): Uint8Array {
-  const idBytes = encodeRumorId(id);
+  const idBytes = rumorIdBytes(id);
   const out = new Uint8Array(3 + idBytes.length);
   out[0] = FEEDBACK_TAG;
   out[1] = verdict === 'new' ? VERDICT_NEW : VERDICT_KNOWN;

@@ -223,7 +223,5 @@ function toGetResult(res: KvResponse): GetReplicaResult {
       return { kind: 'notfound' };
     case 'failure':
       return { kind: 'error', reason: `${res.failure}: ${res.message}` };
-    case 'rumor-feedback':
-      return { kind: 'error', reason: `unexpected ${res.kind} reply to a get` };
   }
 }

@@ -170,7 +170,7 @@ export function createPromKvMetrics(
   };
 }
 
-/** The counters rumor mongering keeps per channel (RumorMonger.stats), read at scrape time. */
+/** The counters rumor mongering keeps per channel (RumorCore.stats), read at scrape time. */
 export interface RumorCounters {
   readonly pushesSent: number;
   readonly pushesReceived: number;

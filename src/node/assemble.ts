@@ -28,6 +28,7 @@ import type { KvConfig } from './store-config.js';
 export const SERVICE_MEMBERSHIP = 0;
 export const SERVICE_KV = 1;
 export const SERVICE_AAE = 2;
+export const SERVICE_RUMOR = 3;
 
 /** What the node runs on: everything with a real and a simulated implementation. */
 export interface NodeEnv {
@@ -162,6 +163,7 @@ export async function assembleNode(
         random: env.random.fork(),
         transport: seal(SERVICE_KV),
         aaeTransport: seal(SERVICE_AAE),
+        rumorTransport: seal(SERVICE_RUMOR),
         storage: env.storage,
         membership: { members: () => membership.members(), onEvent: (l) => membership.onEvent(l) },
         ...(kvMetrics === undefined

@@ -1,6 +1,6 @@
 import type { AntiEntropy } from '../antientropy/anti-entropy.js';
 import type { PartitionTrees } from '../antientropy/partition-trees.js';
-import type { RumorStats } from '../antientropy/rumor-monger.js';
+import type { RumorStats } from '../antientropy/rumor-core.js';
 import type { Coordinator } from '../coordinator/coordinator.js';
 import type { NamespaceConfig } from '../coordinator/namespace-config.js';
 import { describeNamespaces, type NamespacesReport } from '../coordinator/namespace-settings.js';
@@ -109,7 +109,7 @@ export class KvStore {
 
   /** Rumor mongering counters of the global namespace's and the data's channels (metrics, tests). */
   rumorStats(): { readonly global: RumorStats; readonly data: RumorStats } {
-    return { global: this.#p.globalRumors.monger.stats, data: this.#p.dataRumors.monger.stats };
+    return { global: this.#p.globalRumors.stats, data: this.#p.dataRumors.stats };
   }
 
   /** One handoff pass now (tests; the timer does this every interval). */

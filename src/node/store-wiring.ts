@@ -2,12 +2,14 @@ import { AaeClient } from '../antientropy/aae-client.js';
 import { AaeService } from '../antientropy/aae-service.js';
 import { AntiEntropy, type AntiEntropyMetrics } from '../antientropy/anti-entropy.js';
 import { PartitionTrees } from '../antientropy/partition-trees.js';
+import { RumorClient } from '../antientropy/rumor-client.js';
+import { RumorService } from '../antientropy/rumor-service.js';
+import { RumorStream } from '../antientropy/rumor-stream.js';
 import { Coordinator } from '../coordinator/coordinator.js';
 import type { CoordinatorMetrics } from '../coordinator/coordinator-metrics.js';
 import type { NamespaceConfig } from '../coordinator/namespace-config.js';
 import { effectiveSettings } from '../coordinator/namespace-settings.js';
 import { WriteClock } from '../coordinator/write-clock.js';
-import { RumorChannel } from '../kv/rumor-channel.js';
 import type { NodeId } from '../membership/member.js';
 import type { Member } from '../membership/member-events.js';
 import { GLOBAL_NAMESPACE, GLOBAL_PARTITION, GlobalNamespace } from '../replica/global-namespace.js';
@@ -47,10 +49,12 @@ export interface KvStoreComponents {
   readonly scheduler: Scheduler;
   /** Anti-entropy's peer rotation and the rumor peers. */
   readonly random: Random;
-  /** The replica service's stream (get, coordinate, merge, reap, rumor pushes). */
+  /** The replica service's stream (get, coordinate, merge, reap). */
   readonly transport: Transport;
   /** The anti-entropy service's stream (Merkle exchange reads). */
   readonly aaeTransport: Transport;
+  /** The rumor service's stream (pushes of the global namespace's and the data's rumors). */
+  readonly rumorTransport: Transport;
   readonly storage: Storage;
   readonly membership: MembershipView;
   readonly metrics?: CoordinatorMetrics;
@@ -77,8 +81,8 @@ export interface StoreParts {
   readonly antiEntropy: AntiEntropy;
   readonly trees: PartitionTrees;
   readonly global: GlobalNamespace;
-  readonly globalRumors: RumorChannel;
-  readonly dataRumors: RumorChannel;
+  readonly globalRumors: RumorStream;
+  readonly dataRumors: RumorStream;
   readonly settings: (ns: string) => NamespaceConfig;
 }
 
@@ -154,18 +158,11 @@ export async function openStoreParts(c: KvStoreComponents, init: KvStoreInit): P
   const isUp = (node: NodeId): boolean => placement.isUp(node);
   const replicas = (ns: string): number => settings(ns).n;
 
-  let globalRumors: RumorChannel | undefined;
-  let dataRumors: RumorChannel | undefined;
   const service = new ReplicaService(
     {
       clock: c.clock,
       replica: local,
       hints,
-      rumors: (channel, bytes) => {
-        if (channel === GLOBAL_NAMESPACE) return globalRumors?.serve(bytes);
-        if (channel === DATA_RUMOR_CHANNEL) return dataRumors?.serve(bytes);
-        return undefined;
-      },
       logger: log,
     },
     { partitions: config.partitions },
@@ -257,11 +254,14 @@ export async function openStoreParts(c: KvStoreComponents, init: KvStoreInit): P
       concurrency: config.antiEntropy.concurrency,
     },
   );
-  // Both rumor channels (the global namespace, data versions) push to any up member with the same settings.
-  const channel = (name: string, deliver: (payload: Uint8Array) => 'new' | 'known'): RumorChannel =>
-    new RumorChannel(
+  // Both rumor channels (the global namespace, data versions) push to any up member with the same settings,
+  // over one rumor service and client (stream service 3).
+  const rumorService = new RumorService();
+  const rumorClient = new RumorClient({ transport: c.rumorTransport, addressOf });
+  const channel = (name: string, deliver: (payload: Uint8Array) => 'new' | 'known'): RumorStream =>
+    new RumorStream(
       {
-        caller: client,
+        caller: rumorClient,
         scheduler: c.scheduler,
         random: c.random,
         peers: upPeers,
@@ -277,9 +277,8 @@ export async function openStoreParts(c: KvStoreComponents, init: KvStoreInit): P
         timeoutMs: config.request.timeoutMs,
       },
     );
-  globalRumors = channel(GLOBAL_NAMESPACE, (payload) => globalNs.deliver(payload));
-  const spreadGlobal = globalRumors;
-  globalNs.attach((id, payload) => spreadGlobal.monger.spread(id, payload));
+  const globalRumors = channel(GLOBAL_NAMESPACE, (payload) => globalNs.deliver(payload));
+  globalNs.attach((id, payload) => globalRumors.spread(id, payload));
   /**
    * A data rumor pushed here: an owner of the key stores it (asynchronously; the feedback says "new" the first
    * time it hears of this version), anyone else answers "known", which counts towards the pusher losing
@@ -300,7 +299,9 @@ export async function openStoreParts(c: KvStoreComponents, init: KvStoreInit): P
     return 'new';
   };
   const data = channel(DATA_RUMOR_CHANNEL, deliverData);
-  dataRumors = data;
+  rumorService.register(globalRumors);
+  rumorService.register(data);
+  c.rumorTransport.onRequest((_from, bytes) => rumorService.handleBytes(bytes));
   c.transport.onRequest((_from, bytes) => service.handleBytes(bytes));
   const aaeService = new AaeService(
     {
@@ -324,7 +325,7 @@ export async function openStoreParts(c: KvStoreComponents, init: KvStoreInit): P
         const bytes = encodeSet(set);
         if (bytes.length > config.rumor.maxBytes) return; // left to anti-entropy
         const { id, payload } = encodeRumorPayload(ns, partition, key, bytes);
-        data.monger.spread(id, payload);
+        data.spread(id, payload);
       },
       ...(c.metrics ? { metrics: c.metrics } : {}),
     },

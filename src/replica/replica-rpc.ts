@@ -40,8 +40,6 @@ export type KvRequest = KvTarget &
     | { readonly op: 'merge'; readonly set: VSet; readonly hintFor?: string }
     // Answered notfound once the key is gone, found with the stored set when it was kept.
     | { readonly op: 'reap'; readonly expected: VSet; readonly graceMs: number }
-    // Rumor mongering: one push, answered with `rumor-feedback`.
-    | { readonly op: 'rumor'; readonly bytes: Uint8Array }
   );
 
 /** One stored key as anti-entropy ships it. */
@@ -62,7 +60,6 @@ export type KvFailureKind =
 export type KvResponse =
   | { readonly kind: 'found'; readonly set: VSet }
   | { readonly kind: 'notfound' }
-  | { readonly kind: 'rumor-feedback'; readonly bytes: Uint8Array }
   | { readonly kind: 'failure'; readonly failure: KvFailureKind; readonly message: string };
 
 export type RpcDecodeResult<T> =
@@ -83,8 +80,6 @@ export function encodeKvRequest(req: KvRequest): Uint8Array {
   switch (req.op) {
     case 'get':
       return hearsay.KvRequest.encode({ ...base, get: { hintFor: req.hintFor ?? '' } }).finish();
-    case 'rumor':
-      return hearsay.KvRequest.encode({ ...base, rumor: req.bytes }).finish();
     case 'reap':
       return hearsay.KvRequest.encode({
         ...base,
@@ -126,7 +121,6 @@ export function decodeKvRequest(
     const hintFor = m.get?.hintFor ?? '';
     return { ok: true, value: { ...base, op: 'get', ...(hintFor === '' ? {} : { hintFor }) } };
   }
-  if (m.op === 'rumor') return { ok: true, value: { ...base, op: 'rumor', bytes: m.rumor ?? EMPTY } };
   if (m.op === 'reap' && m.reap) {
     const d = decodeSet(m.reap.expected ?? EMPTY, limits);
     if (!d.ok) return { ok: false, error: `bad set: ${d.error.kind}: ${d.error.detail}` };
@@ -166,8 +160,6 @@ export function encodeKvResponse(res: KvResponse): Uint8Array {
       return hearsay.KvResponse.encode({ found: encodeSet(res.set) }).finish();
     case 'notfound':
       return hearsay.KvResponse.encode({ notFound: {} }).finish();
-    case 'rumor-feedback':
-      return hearsay.KvResponse.encode({ rumorFeedback: res.bytes }).finish();
     case 'failure':
       return hearsay.KvResponse.encode({ failure: { kind: res.failure, message: res.message } }).finish();
   }
@@ -189,9 +181,6 @@ export function decodeKvResponse(
     return { ok: true, value: { kind: 'found', set: d.value } };
   }
   if (m.result === 'notFound') return { ok: true, value: { kind: 'notfound' } };
-  if (m.result === 'rumorFeedback') {
-    return { ok: true, value: { kind: 'rumor-feedback', bytes: m.rumorFeedback ?? EMPTY } };
-  }
   if (m.result === 'failure' && m.failure) {
     const raw = m.failure.kind ?? '';
     const kind = FAILURE_KINDS.has(raw) ? (raw as KvFailureKind) : 'storage';

@@ -24,8 +24,6 @@ export interface ReplicaServiceComponents {
   readonly clock: Clock;
   readonly replica: Replica;
   readonly hints: HintStore;
-  /** Serves one rumor push on the channel named by the request's namespace; undefined = no such channel. */
-  readonly rumors?: (channel: string, bytes: Uint8Array) => Uint8Array | undefined;
   /** Local storage failures and corrupt records, which the requester sees only as one failed reply, at warn. */
   readonly logger?: Logger;
 }
@@ -94,12 +92,6 @@ export class ReplicaService {
         const r = await this.#c.replica.merge(ns, key, partition, req.set, now);
         return r.ok ? { kind: 'found', set: r.value.set } : fromError(r.error);
       }
-      case 'rumor': {
-        const feedback = this.#c.rumors?.(ns, req.bytes);
-        return feedback === undefined
-          ? failure('bad_request', `no rumor channel ${JSON.stringify(ns)}`)
-          : { kind: 'rumor-feedback', bytes: feedback };
-      }
       case 'reap': {
         const due = await this.#c.replica.reapable(ns, key, partition, now, req.graceMs);
         if (!due.ok) return fromError(due.error);
@@ -113,9 +105,6 @@ export class ReplicaService {
   }
 
   #validate(req: KvRequest): string | undefined {
-    // A rumor's namespace field names a channel (some are reserved names on purpose); its payload is checked
-    // by the channel.
-    if (req.op === 'rumor') return undefined;
     if (!(Number.isInteger(req.partition) && req.partition >= 0 && req.partition < this.#partitions)) {
       return `partition ${req.partition} outside [0, ${this.#partitions})`;
     }

@@ -51,8 +51,6 @@ function defaultStep(node: NodeId, req: KvRequest): Step {
       return found(update(newWithContext(req.context, req.value), undefined, replicaId(node)));
     case 'reap':
       return notfound();
-    case 'rumor':
-      return 'never';
   }
 }
 

@@ -68,6 +68,7 @@ async function openStore(failing: Set<Namespace>): Promise<{ kv: KvStore; log: C
       random: seededRandom(2),
       transport,
       aaeTransport: transport,
+      rumorTransport: transport,
       storage: failingStorage(failing),
       membership: { members: () => [member('self'), member('other')], onEvent: () => () => {} },
       logger: log.child({ node: 'self' }),

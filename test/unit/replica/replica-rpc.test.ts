@@ -121,15 +121,20 @@ describe('replica RPC requests', () => {
           expect(d.error).toBeTypeOf('string');
           return;
         }
-        expect(['get', 'coordinate', 'merge', 'reap', 'tree-level', 'segment-entries', 'rumor']).toContain(
-          d.value.op,
-        );
+        expect(['get', 'coordinate', 'merge', 'reap']).toContain(d.value.op);
         const again = decodeKvRequest(encodeKvRequest(d.value));
         expect(again.ok).toBe(true);
         if (again.ok) expect(plain(again.value)).toEqual(plain(d.value));
       }),
       { numRuns: 1000 },
     );
+  });
+
+  it("an older node's rumor push (KvRequest field 10, now reserved) is a request without an operation", () => {
+    const base = hearsay.KvRequest.encode({ ns: '_global', key: new Uint8Array([0]), partition: 0 }).finish();
+    // Field 10, length-delimited: tag (10 << 3) | 2, length 2, two bytes.
+    const old = Uint8Array.of(...base, (10 << 3) | 2, 2, 1, 2);
+    expect(decodeKvRequest(old)).toEqual({ ok: false, error: 'request without an operation' });
   });
 
   it('rejects a frame without an operation', () => {
@@ -239,9 +244,7 @@ describe('replica RPC responses', () => {
           expect(d.error).toBeTypeOf('string');
           return;
         }
-        expect(['found', 'notfound', 'failure', 'hashes', 'entries', 'rumor-feedback']).toContain(
-          d.value.kind,
-        );
+        expect(['found', 'notfound', 'failure']).toContain(d.value.kind);
         if (d.value.kind === 'failure') expect(FAILURE_KINDS).toContain(d.value.failure);
         const again = decodeKvResponse(encodeKvResponse(d.value));
         expect(again.ok).toBe(true);
