@@ -15,7 +15,7 @@
  * node-load.ts (the Node generators: closed loop, open loop, pre-writes), raw-server.ts, proc.ts (children,
  * temp dirs, CPU time from /proc), install.ts (apt-get on demand), report.ts.
  */
-import { loadavg } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import type { KvConfigOverrides } from '../src/node/store-config.js';
 import { type Cluster, startCluster } from './kv/agents.js';
 import { findEtcd, startEtcd } from './kv/etcd.js';
@@ -25,6 +25,7 @@ import {
   cleanupAll,
   clockTicksPerSecond,
   cpuMicrosOf,
+  machineCpuMicros,
   removeDir,
   sleep,
   stopChildren,
@@ -94,17 +95,30 @@ export async function run(args: string[]): Promise<void> {
 
   /** Runs `load`, reading the CPU time of `pids` around it, and records the row. */
   const measure = async (
-    base: Omit<Row, 'result' | 'cpuUs' | 'cpuUsPerOp' | 'cores'>,
+    base: Omit<Row, 'result' | 'cpuUs' | 'cpuSysUs' | 'cpuUsPerOp' | 'cores' | 'machineCores'>,
     pids: readonly number[],
     load: () => Promise<LoadResult>,
   ): Promise<Row> => {
     const c0 = cpuMicrosOf(pids);
+    const m0 = machineCpuMicros();
     const t0 = performance.now();
     const result = await load();
     const wallMs = performance.now() - t0;
-    const cpuUs = cpuMicrosOf(pids) - c0;
+    const c1 = cpuMicrosOf(pids);
+    const cpuSysUs = c1.sys - c0.sys;
+    const cpuUs = c1.user - c0.user + cpuSysUs;
+    const m1 = machineCpuMicros();
+    const machineCores = (m1.busy - m0.busy) / 1000 / wallMs;
     const answered = result.ok + (result.warmupSent ?? 0);
-    const row: Row = { ...base, result, cpuUs, cpuUsPerOp: cpuUs / answered, cores: cpuUs / 1000 / wallMs };
+    const row: Row = {
+      ...base,
+      result,
+      cpuUs,
+      cpuSysUs,
+      cpuUsPerOp: cpuUs / answered,
+      cores: cpuUs / 1000 / wallMs,
+      machineCores,
+    };
     rows.push(row);
     console.log(describe(row));
     await sleep(SETTLE_MS);
@@ -122,13 +136,13 @@ export async function run(args: string[]): Promise<void> {
   });
 
   const openLoop = (
-    base: Omit<Row, 'result' | 'cpuUs' | 'cpuUsPerOp' | 'cores' | 'mode'>,
+    base: Omit<Row, 'result' | 'cpuUs' | 'cpuSysUs' | 'cpuUsPerOp' | 'cores' | 'machineCores' | 'mode'>,
     c: Cluster,
     target: LoadTarget,
   ) =>
     measure({ ...base, mode: 'open' }, c.pids, () =>
       runOpenLoop({
-        target: { ...target, keyPrefix: `${target.keyPrefix}ol${++phase}-` },
+        target: target.op === 'PUT' ? { ...target, keyPrefix: `${target.keyPrefix}ol${++phase}-` } : target,
         durationMs,
         rate,
         warmupMs: WARMUP_MS,
@@ -152,7 +166,10 @@ export async function run(args: string[]): Promise<void> {
         closed(hearsayTarget(c, 'PUT', `?w=${w}`, ns), durationMs),
       );
     }
-    const pre = await prewrite(hearsayTarget(c, 'PUT', `?w=${prewriteW}`, ns), PREWRITTEN_KEYS);
+    const pre = await prewrite(
+      { ...hearsayTarget(c, 'PUT', `?w=${prewriteW}`, ns), keyPrefix: 'pre-' },
+      PREWRITTEN_KEYS,
+    );
     console.log(
       `${setup}: pre-wrote ${PREWRITTEN_KEYS} keys (w=${prewriteW}) in ${(pre / 1000).toFixed(1)} s`,
     );
@@ -217,14 +234,18 @@ export async function run(args: string[]): Promise<void> {
             ['PUT', put, nput],
             ['GET', get, nget],
           ] as const) {
+            const saturated = w.cores >= 0.85;
             const line =
-              `Generator check (${op}, raw server in its own process): wrk ${Math.round(w.result.opsPerSec)} req/s ` +
-              `with the server process busy ${w.cores.toFixed(2)} cores (a node:http server uses one), vs the ` +
-              `node:http closed-loop generator in a worker thread ${Math.round(n.result.opsPerSec)} req/s ` +
-              `(${(w.result.opsPerSec / n.result.opsPerSec).toFixed(1)}× less)` +
-              (w.cores < 0.85
-                ? '; WARNING: the server was not saturated, wrk or the machine may be the ceiling.'
-                : '.');
+              `Generator check (${op}, raw server in its own process): wrk ${Math.round(w.result.opsPerSec)} req/s, ` +
+              `the server process busy ${w.cores.toFixed(2)} cores (a node:http server uses at most one), the ` +
+              `machine ${w.machineCores.toFixed(2)} of ${cpus().length}; the old node:http closed-loop generator ` +
+              `(worker thread) on the same server ${Math.round(n.result.opsPerSec)} req/s, ` +
+              `${(w.result.opsPerSec / n.result.opsPerSec).toFixed(1)}× less. ` +
+              (saturated
+                ? 'The server is saturated under wrk: the server, not wrk, is the ceiling.'
+                : w.machineCores >= cpus().length - 0.15
+                  ? 'WARNING: the server was not saturated because the machine was (other load): raw req/s is a floor.'
+                  : 'WARNING: the server was not saturated while the machine had idle CPU: wrk may be the ceiling.');
             console.log(line);
             notes.push(line);
           }
@@ -285,7 +306,7 @@ export async function run(args: string[]): Promise<void> {
           const base = { setup: 'etcd 3 members (Raft)', system: 'etcd', mode: 'closed' } as const;
           await closed(t('PUT'), WARMUP_MS);
           await measure({ ...base, op: 'PUT', quorum: '' }, c.pids, () => closed(t('PUT'), durationMs));
-          const pre = await prewrite(t('PUT'), PREWRITTEN_KEYS);
+          const pre = await prewrite({ ...t('PUT'), keyPrefix: 'pre-' }, PREWRITTEN_KEYS);
           console.log(`etcd: pre-wrote ${PREWRITTEN_KEYS} keys in ${(pre / 1000).toFixed(1)} s`);
           await measure({ ...base, op: 'GET', quorum: 'linearizable' }, c.pids, () =>
             closed(t('GET'), durationMs),

@@ -179,25 +179,44 @@ export function clockTicksPerSecond(): number {
 }
 
 /**
- * CPU time (user + system, all threads) a process has used so far, in µs, from /proc/<pid>/stat fields 14
- * and 15; NaN when the process is gone or /proc is unreadable.
+ * CPU time a process has used so far (all threads), in µs: user and system, from /proc/<pid>/stat fields
+ * 14 (utime) and 15 (stime); NaN when the process is gone or /proc is unreadable.
  */
-export function cpuMicros(pid: number): number {
+export function cpuMicros(pid: number): { user: number; sys: number } {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name (field 2) may hold spaces and parentheses: split after its closing ')'.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     // fields[0] is field 3 (state), so utime (14) is fields[11] and stime (15) fields[12].
-    const t = Number(fields[11]) + Number(fields[12]);
-    return (t * 1e6) / clockTicksPerSecond();
+    const k = 1e6 / clockTicksPerSecond();
+    return { user: Number(fields[11]) * k, sys: Number(fields[12]) * k };
   } catch {
-    return Number.NaN;
+    return { user: Number.NaN, sys: Number.NaN };
   }
 }
 
-/** Sum of `cpuMicros` over the pids. */
-export function cpuMicrosOf(pids: readonly number[]): number {
-  let sum = 0;
-  for (const p of pids) sum += cpuMicros(p);
-  return sum;
+/** `cpuMicros` summed over the pids. */
+export function cpuMicrosOf(pids: readonly number[]): { user: number; sys: number } {
+  let user = 0;
+  let sys = 0;
+  for (const p of pids) {
+    const t = cpuMicros(p);
+    user += t.user;
+    sys += t.sys;
+  }
+  return { user, sys };
+}
+
+/** Machine-wide CPU time so far from /proc/stat's `cpu` line, µs: busy (all but idle and iowait) and total. */
+export function machineCpuMicros(): { busy: number; total: number } {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
+    const f = line.trim().split(/\s+/).slice(1, 9).map(Number);
+    const total = f.reduce((a, b) => a + b, 0);
+    const idle = (f[3] ?? 0) + (f[4] ?? 0);
+    const k = 1e6 / clockTicksPerSecond();
+    return { busy: (total - idle) * k, total: total * k };
+  } catch {
+    return { busy: Number.NaN, total: Number.NaN };
+  }
 }

@@ -18,10 +18,14 @@ export interface Row {
   readonly result: LoadResult;
   /** CPU time (user + system) of the system's processes during the phase, µs. */
   readonly cpuUs: number;
+  /** The system (kernel) part of cpuUs: syscalls, fsync, loopback networking. */
+  readonly cpuSysUs: number;
   /** cpuUs ÷ requests answered (successful ops; open and Node loops: plus their warm-up requests). */
   readonly cpuUsPerOp: number;
   /** Cores the system's processes kept busy on average during the phase. */
   readonly cores: number;
+  /** Cores busy machine-wide (everything, also other users' work) on average during the phase. */
+  readonly machineCores: number;
   vsRaw?: number;
   vsEtcd?: number;
 }
@@ -46,6 +50,11 @@ const ms = (v: number): string => (Number.isFinite(v) ? v.toFixed(2) : '–');
 const ratio = (v: number | undefined): string =>
   v === undefined || !Number.isFinite(v) ? '–' : `${v.toFixed(2)}×`;
 const us = (v: number): string => (Number.isFinite(v) ? String(Math.round(v)) : '–');
+/** CPU µs/op with the kernel's share: `410 (62 % sys)`. */
+const cpuCell = (r: Row): string =>
+  Number.isFinite(r.cpuUsPerOp)
+    ? `${us(r.cpuUsPerOp)} (${Math.round((100 * r.cpuSysUs) / r.cpuUs)} % sys)`
+    : '–';
 
 /** One console line per measured phase. */
 export function describe(row: Row): string {
@@ -58,7 +67,7 @@ export function describe(row: Row): string {
   return (
     `${row.setup} ${row.op}${row.quorum === '' ? '' : ` ${row.quorum}`} [${row.mode === 'open' ? 'open loop' : x.generator}]:` +
     `${open} ${formatNumber(x.opsPerSec)} req/s, p50 ${ms(x.p50Ms)} ms, p99 ${ms(x.p99Ms)} ms, ` +
-    `p99.9 ${ms(x.p999Ms)} ms, ${us(row.cpuUsPerOp)} µs CPU/op (${row.cores.toFixed(2)} cores), ` +
+    `p99.9 ${ms(x.p999Ms)} ms, ${us(row.cpuUsPerOp)} µs CPU/op (${Math.round((100 * row.cpuSysUs) / row.cpuUs)}% system; ${row.cores.toFixed(2)} cores; machine ${row.machineCores.toFixed(2)}), ` +
     `${x.errors} errors, ${x.non2xx} non-2xx${errs}` +
     (row.vsRaw === undefined ? '' : `, ${ratio(row.vsRaw)} raw`) +
     (row.vsEtcd === undefined ? '' : `, ${ratio(row.vsEtcd)} etcd`)
@@ -94,7 +103,7 @@ export function closedTable(rows: readonly Row[]): string {
       'p99.9 ms',
       'errors',
       'non-2xx',
-      'CPU µs/op',
+      'CPU µs/op (sys)',
       'cores',
       'vs raw',
       'vs etcd',
@@ -114,7 +123,7 @@ export function closedTable(rows: readonly Row[]): string {
         ms(r.result.p999Ms),
         r.result.errors,
         r.result.non2xx,
-        us(r.cpuUsPerOp),
+        cpuCell(r),
         r.cores.toFixed(2),
         ratio(r.vsRaw),
         ratio(r.vsEtcd),
@@ -136,7 +145,7 @@ export function openTable(rows: readonly Row[]): string {
       'missed slots',
       'errors',
       'non-2xx',
-      'CPU µs/op',
+      'CPU µs/op (sys)',
     ],
     rows
       .filter((r) => r.mode === 'open')
@@ -152,7 +161,7 @@ export function openTable(rows: readonly Row[]): string {
         `${r.result.missedSlots ?? 0} / ${r.result.scheduled ?? 0}`,
         r.result.errors,
         r.result.non2xx,
-        us(r.cpuUsPerOp),
+        cpuCell(r),
       ]),
   );
 }

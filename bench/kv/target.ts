@@ -96,6 +96,8 @@ export interface LoadResult {
   readonly p999Ms: number;
   /** Open loop only: requests sent over MISSED_SLOT_MS after their slot, or never sent (backlog cap). */
   readonly missedSlots?: number;
+  /** Open loop only: the latest a request was sent after its slot, ms. */
+  readonly maxSendLagMs?: number;
   /** Open loop only: the offered rate and the requests scheduled. */
   readonly offeredRate?: number;
   readonly scheduled?: number;
