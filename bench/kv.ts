@@ -201,6 +201,8 @@ export async function run(args: string[]): Promise<void> {
     }
   };
   const layout = inProcess ? 'in-process' : 'processes';
+  const agents = (n: number): string =>
+    inProcess ? `hearsay ${n} node${n > 1 ? 's' : ''} in-process` : `hearsay ${n} agent${n > 1 ? 's' : ''}`;
   try {
     if (setups.has('raw')) {
       const raw = await startRawServer();
@@ -260,7 +262,7 @@ export async function run(args: string[]): Promise<void> {
         defaults: { n: 1, r: 'one', w: 'one', strict: false, conflict: 'siblings' },
       };
       await withCluster(await startCluster(1, store, inProcess), (c) =>
-        hearsaySetup('hearsay 1 agent, N=1', c, [1], [1], undefined, 1, false),
+        hearsaySetup(`${agents(1)}, N=1`, c, [1], [1], undefined, 1, false),
       );
     }
 
@@ -270,7 +272,7 @@ export async function run(args: string[]): Promise<void> {
         if (setups.has('n3') || setups.has('open')) {
           const closedToo = setups.has('n3');
           await hearsaySetup(
-            'hearsay 3 agents, N=3',
+            `${agents(3)}, N=3`,
             c,
             closedToo ? [1, 2] : [2],
             closedToo ? [1, 2] : [2],
@@ -280,7 +282,7 @@ export async function run(args: string[]): Promise<void> {
           );
         }
         if (setups.has('strict'))
-          await hearsaySetup('hearsay 3 agents, N=3, strict', c, [2], [2], 'lin', 3, false);
+          await hearsaySetup(`${agents(3)}, N=3, strict`, c, [2], [2], 'lin', 3, false);
       });
     }
 

@@ -3,14 +3,24 @@
  * runs unless the binary is missing; a failure is reported, never thrown, so the caller can fall back.
  */
 import { spawnSync } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import { delimiter, join } from 'node:path';
 
 const APT_BUDGET_MS = 300_000;
 
 /** The binary's path on PATH, or undefined. */
 export function which(binary: string): string | undefined {
-  const r = spawnSync('sh', ['-c', `command -v ${binary}`], { encoding: 'utf8' });
-  const path = r.stdout.trim();
-  return r.status === 0 && path !== '' ? path : undefined;
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    if (dir === '') continue;
+    const path = join(dir, binary);
+    try {
+      accessSync(path, constants.X_OK);
+      return path;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
 }
 
 function apt(args: readonly string[]): { ok: boolean; tail: string } {

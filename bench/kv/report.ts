@@ -74,17 +74,20 @@ export function describe(row: Row): string {
   );
 }
 
-/** Fills vsRaw (same op, raw server, wrk or the fallback generator) and vsEtcd (same op, etcd) of closed rows. */
+/** Fills vsRaw (same op, raw server) and vsEtcd (same op, etcd) of closed rows, each by the same generator. */
 export function fillRatios(rows: Row[]): void {
-  const base = (system: Row['system'], op: Row['op']): number | undefined =>
+  const base = (system: Row['system'], like: Row): number | undefined =>
     rows.find(
       (r) =>
-        r.system === system && r.op === op && r.mode === 'closed' && r.result.generator !== 'node-closed',
+        r.system === system &&
+        r.op === like.op &&
+        r.mode === 'closed' &&
+        r.result.generator === like.result.generator,
     )?.result.opsPerSec;
   for (const r of rows) {
-    if (r.mode !== 'closed' || r.result.generator === 'node-closed') continue;
-    const raw = base('raw', r.op);
-    const etcd = base('etcd', r.op);
+    if (r.mode !== 'closed') continue;
+    const raw = base('raw', r);
+    const etcd = base('etcd', r);
     if (r.system !== 'raw' && raw !== undefined) r.vsRaw = r.result.opsPerSec / raw;
     if (r.system === 'hearsay' && etcd !== undefined) r.vsEtcd = r.result.opsPerSec / etcd;
   }
