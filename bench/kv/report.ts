@@ -189,7 +189,11 @@ function method(info: RunInfo): string {
     `- **Open loop**: a Node generator in its own process sends at a fixed rate (${info.rate.toLocaleString('en-US')} ` +
       "req/s offered, 1 s warm-up not counted) and measures each latency from the request's *intended* send " +
       'time, so a stall is charged to every request that queues behind it (no coordinated omission). A ' +
-      `request sent more than ${MISSED_SLOT_MS} ms after its slot counts as a missed slot (the generator fell behind).`,
+      `request sent more than ${MISSED_SLOT_MS} ms after its slot counts as a missed slot (the generator fell ` +
+      'behind, e.g. starved of CPU on a busy machine; its latency still counts from the slot). Node timers fire ' +
+      'at 1 ms granularity, so up to about 1 ms of each latency is send lag. When the offered rate is above what ' +
+      'the system sustains, latency grows with the backlog for the whole phase: such a row says "overloaded", ' +
+      'not how slow one request is.',
     '- **Process layout**: every hearsay agent is its own process of the built CLI (`hearsay agent`, profile ' +
       '`local`, 127.0.0.1), store config in a `--config` JSON file, ready when every agent lists all members ' +
       'alive (`GET /cluster/members`); `--in-process` runs the nodes in the bench process instead. The raw ' +
@@ -200,7 +204,9 @@ function method(info: RunInfo): string {
     "- **CPU µs/op**: the sum over the system's processes (the agents; separately the etcd members; the raw " +
       'server) of utime + stime from `/proc/<pid>/stat` (clock ticks, ' +
       `${info.clockTicks}/s here) during the phase, ÷ the requests answered. It includes the nodes' background ` +
-      "work (gossip, anti-entropy) and not the generator's; on a busy shared machine it is steadier than req/s. " +
+      "work (gossip, anti-entropy; a few % of a core at idle) and not the generator's; on a busy shared machine " +
+      'it is steadier than req/s, though not independent of load: concurrent requests share syncs and event-loop ' +
+      'turns, so µs/op falls as the load a system gets rises. "(sys)" is the kernel\'s share (syscalls, fsync, loopback). ' +
       '"cores" = that CPU time ÷ the phase\'s wall time.',
     "- **Ratios**: req/s over the raw server's (same op, same generator) and over etcd's (same op), all from this run.",
   ].join('\n');
