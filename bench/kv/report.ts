@@ -109,7 +109,7 @@ export function closedTable(rows: readonly Row[]): string {
       'CPU µs/op (sys)',
       'cores',
       'vs raw',
-      'vs etcd',
+      'vs etcd-3',
     ],
     rows
       .filter((r) => r.mode === 'closed')
@@ -185,7 +185,8 @@ function method(info: RunInfo): string {
       'run first that is not counted. Errors are socket errors and timeouts; non-2xx is what wrk counts as ' +
       'such (status ≥ 400). A raw phase with the old in-process `node:http` generator (a worker thread of the ' +
       "bench, closed loop) on the same raw server shows the old generator's ceiling; the raw server's busy " +
-      'cores under wrk show that the server, not wrk, is the limit (one core is all a node:http server uses).',
+      'cores under wrk tell whether the server, not wrk, is the limit (one core is all a node:http server ' +
+      'uses; see the generator check below).',
     `- **Open loop**: a Node generator in its own process sends at a fixed rate (${info.rate.toLocaleString('en-US')} ` +
       "req/s offered, 1 s warm-up not counted) and measures each latency from the request's *intended* send " +
       'time, so a stall is charged to every request that queues behind it (no coordinated omission). A ' +
@@ -208,7 +209,7 @@ function method(info: RunInfo): string {
       'it is steadier than req/s, though not independent of load: concurrent requests share syncs and event-loop ' +
       'turns, so µs/op falls as the load a system gets rises. "(sys)" is the kernel\'s share (syscalls, fsync, loopback). ' +
       '"cores" = that CPU time ÷ the phase\'s wall time.',
-    "- **Ratios**: req/s over the raw server's (same op, same generator) and over etcd's (same op), all from this run.",
+    "- **Ratios**: req/s over the raw server's (same op, same generator) and over the 3-member etcd's (same op), all from this run.",
   ].join('\n');
 }
 
