@@ -1,586 +1,349 @@
 /**
- * `npm run bench -- kv`: end-to-end HTTP throughput and latency of the store, beside a raw node:http
- * hello-world server measured in the same run with the same load generator, so the ratio shows our cost.
+ * `npm run bench -- kv`: end-to-end HTTP throughput, latency and CPU per operation of the store, beside a raw
+ * node:http server and a 3-member etcd cluster measured in the same run with the same load generator (the
+ * method is written out in bench/kv/report.ts, which also writes the BENCHMARKS.md section).
  *
- * Setups: a 3-node local cluster in this process (like `hearsay dev`), N=3, with (W,R) in (1,1), (2,2),
- * (3,1); the same in a strict namespace (ABD, docs/consistency.md) with W=R=2; and a 1-node cluster with N=1. Every node stores in lmdb (the durable default) in a fresh temp
- * directory. Each setup has a write phase (PUT distinct keys, 100-byte random values, `?w=W`) and a read
- * phase (GET those keys, `?r=R`), spread round-robin over the nodes' HTTP ports.
+ * Setups (`--setups`, comma list): raw (the node:http server, with wrk and with the old node:http
+ * generator), n1 (1 agent, N=1), n3 (3 agents, N=3: PUT w=1, w=2, GET r=1, r=2), strict (the same cluster's
+ * strict namespace, W=R=2; not in the default list), etcd (3 members: PUT, linearizable GET), open (open-loop
+ * rows at `--rate` for n3 PUT w=2 / GET r=2 and for etcd). Default: raw,n1,n3,etcd,open.
  *
- * The raw baseline is re-measured right before each setup and every ratio uses that adjacent measurement,
- * because the load of a shared machine drifts over a run.
+ *   npm run bench -- kv [--duration-ms N] [--connections N] [--threads N] [--rate N]
+ *                       [--setups raw,n1,n3,strict,etcd,open] [--in-process] [--no-etcd]
  *
- * The load generator runs in a worker thread (this same module, see the bottom of the file) so it does not
- * share the event loop with the servers it measures: `concurrency` requests in flight over a keep-alive
- * node:http Agent, a warm-up that is not counted, then at most `--max-requests` requests or `--duration-ms`
- * per phase, whichever comes first.
- *
- *   npm run bench -- kv [--duration-ms N] [--max-requests N] [--concurrency N] [--warmup N]
- *                       [--setups n3,strict,n1]
+ * Modules: bench/kv/agents.ts (the agents), etcd.ts (the peer), wrk.ts (wrk and its Lua scripts),
+ * node-load.ts (the Node generators: closed loop, open loop, pre-writes), raw-server.ts, proc.ts (children,
+ * temp dirs, CPU time from /proc), install.ts (apt-get on demand), report.ts.
  */
-import { randomFillSync } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { cpus, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { cpus, loadavg } from 'node:os';
 import type { KvConfigOverrides } from '../src/node/store-config.js';
-import type { HearsayNode } from '../src/node.js';
-import { formatNumber, table, writeResult } from './report.js';
+import { type Cluster, startCluster } from './kv/agents.js';
+import { findEtcd, startEtcd } from './kv/etcd.js';
+import { ensureDebianBinary } from './kv/install.js';
+import { prewrite, runClosedLoop, runOpenLoop } from './kv/node-load.js';
+import {
+  cleanupAll,
+  clockTicksPerSecond,
+  cpuMicrosOf,
+  machineCpuMicros,
+  removeDir,
+  sleep,
+  stopChildren,
+  tempDir,
+} from './kv/proc.js';
+import { startRawServer } from './kv/raw-server.js';
+import { closedTable, describe, fillRatios, openTable, type Row, writeKvResult } from './kv/report.js';
+import { type LoadResult, type LoadTarget, PREWRITTEN_KEYS } from './kv/target.js';
+import { runWrk } from './kv/wrk.js';
 
-const HOST = '127.0.0.1';
-const VALUE_BYTES = 100;
-/** A request that takes longer than this counts as an error (the store's own default timeout is 5 s). */
-const CLIENT_TIMEOUT_MS = 15_000;
-/** How long every node may take to see all members alive before the bench gives up. */
-const CONVERGE_TIMEOUT_MS = 20_000;
-/** Pause between phases, so async replication and read repair of the last one drain before the next. */
+const SETUPS = ['raw', 'n1', 'n3', 'strict', 'etcd', 'open'] as const;
+type Setup = (typeof SETUPS)[number];
+const DEFAULT_SETUPS: readonly Setup[] = ['raw', 'n1', 'n3', 'etcd', 'open'];
+/** Pause between phases, so replication and read repair of the last one drain before the next. */
 const SETTLE_MS = 500;
-/** Cap on a raw baseline phase (it is re-measured before every setup, and is fast). */
-const RAW_MAX_MS = 3000;
-const WORKER_MARK = 'hearsay-bench-kv-load';
-/** `--setups`: the 3-node cluster, the same in strict mode, the 1-node cluster. */
-const SETUPS: readonly string[] = ['n3', 'strict', 'n1'];
-
-// ---------------------------------------------------------------------------------------------------------
-// Load generator (runs in the worker thread)
-
-interface PhaseSpec {
-  readonly method: 'PUT' | 'GET';
-  readonly ports: readonly number[];
-  /** Request i goes to `/kv/<keyPrefix>k<i % keyCount><query>` (PUT: keyCount = maxRequests). */
-  readonly keyPrefix: string;
-  readonly keyCount: number;
-  readonly query: string;
-  readonly maxRequests: number;
-  readonly durationMs: number;
-  readonly concurrency: number;
-  readonly warmup: number;
-  /** GET: a 2xx body of another length counts as an error. */
-  readonly expectBytes?: number;
-}
-
-interface PhaseResult {
-  /** Measured requests issued (PUT: keys k0..k<issued-1> were written). */
-  readonly issued: number;
-  readonly ok: number;
-  readonly errors: number;
-  readonly elapsedMs: number;
-  readonly opsPerSec: number;
-  readonly p50Ms: number;
-  readonly p99Ms: number;
-  readonly meanMs: number;
-  /**
-   * CPU time of the whole process (servers and load generator, all threads) per measured request, in µs:
-   * steadier than throughput on a noisy machine; the raw baseline's figure is the load generator's share.
-   */
-  readonly cpuUsPerOp: number;
-  /** The first few distinct error descriptions (status codes, socket errors). */
-  readonly errorSamples: readonly string[];
-  readonly warmupErrors: number;
-}
-
-function send(
-  agent: http.Agent,
-  port: number,
-  method: string,
-  path: string,
-  body: Uint8Array | undefined,
-): Promise<{ status: number; bytes: number }> {
-  return new Promise((resolve, reject) => {
-    const headers: http.OutgoingHttpHeaders =
-      body === undefined ? {} : { 'content-type': 'application/octet-stream', 'content-length': body.length };
-    const req = http.request({ host: HOST, port, method, path, agent, headers }, (res) => {
-      let bytes = 0;
-      res.on('data', (chunk: Buffer) => {
-        bytes += chunk.length;
-      });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, bytes }));
-      res.on('error', reject);
-    });
-    req.setTimeout(CLIENT_TIMEOUT_MS, () => req.destroy(new Error(`client timeout ${CLIENT_TIMEOUT_MS} ms`)));
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-/** Nearest-rank percentile of sorted samples. */
-function percentile(sorted: Float64Array, q: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] as number;
-}
-
-async function runPhase(spec: PhaseSpec): Promise<PhaseResult> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
-  // A pool of random values; PUT i sends value i mod pool size (random bytes, no per-request RNG cost).
-  const values = Array.from({ length: 256 }, () => randomFillSync(new Uint8Array(VALUE_BYTES)));
-  const samples = new Set<string>();
-  const noteError = (what: string): void => {
-    if (samples.size < 5) samples.add(what);
-  };
-  const one = async (i: number, path: string): Promise<{ ok: boolean; ns: bigint }> => {
-    const port = spec.ports[i % spec.ports.length] as number;
-    const body = spec.method === 'PUT' ? values[i % values.length] : undefined;
-    const t0 = process.hrtime.bigint();
-    try {
-      const { status, bytes } = await send(agent, port, spec.method, path, body);
-      const ns = process.hrtime.bigint() - t0;
-      if (status < 200 || status > 299) {
-        noteError(`HTTP ${status}`);
-        return { ok: false, ns };
-      }
-      if (spec.expectBytes !== undefined && bytes !== spec.expectBytes) {
-        noteError(`${bytes}-byte body`);
-        return { ok: false, ns };
-      }
-      return { ok: true, ns };
-    } catch (err) {
-      noteError((err as Error).message);
-      return { ok: false, ns: process.hrtime.bigint() - t0 };
-    }
-  };
-  const pathOf = (i: number, warm: boolean): string =>
-    spec.method === 'PUT' && warm
-      ? `/kv/${spec.keyPrefix}warm${i}${spec.query}`
-      : `/kv/${spec.keyPrefix}k${i % spec.keyCount}${spec.query}`;
-  try {
-    // Warm-up: connections, JIT; bounded in count and time, not counted.
-    let warmNext = 0;
-    let warmupErrors = 0;
-    const warmEnd = performance.now() + Math.min(2000, spec.durationMs / 2);
-    const warmWorker = async (): Promise<void> => {
-      while (warmNext < spec.warmup && performance.now() < warmEnd) {
-        const i = warmNext++;
-        if (!(await one(i, pathOf(i, true))).ok) warmupErrors++;
-      }
-    };
-    await Promise.all(Array.from({ length: spec.concurrency }, warmWorker));
-    samples.clear();
-
-    const latMs = new Float64Array(spec.maxRequests);
-    let next = 0;
-    let ok = 0;
-    let errors = 0;
-    const start = performance.now();
-    const cpu0 = process.cpuUsage();
-    const end = start + spec.durationMs;
-    const worker = async (): Promise<void> => {
-      while (next < spec.maxRequests && performance.now() < end) {
-        const i = next++;
-        const r = await one(i, pathOf(i, false));
-        if (r.ok) latMs[ok++] = Number(r.ns) / 1e6;
-        else errors++;
-      }
-    };
-    await Promise.all(Array.from({ length: spec.concurrency }, worker));
-    const elapsedMs = performance.now() - start;
-    const cpu = process.cpuUsage(cpu0);
-    const sorted = latMs.subarray(0, ok).sort();
-    let sum = 0;
-    for (const v of sorted) sum += v;
-    return {
-      issued: next,
-      ok,
-      errors,
-      elapsedMs,
-      opsPerSec: ok / (elapsedMs / 1000),
-      p50Ms: percentile(sorted, 0.5),
-      p99Ms: percentile(sorted, 0.99),
-      meanMs: ok === 0 ? Number.NaN : sum / ok,
-      cpuUsPerOp: next === 0 ? Number.NaN : (cpu.user + cpu.system) / next,
-      errorSamples: [...samples],
-      warmupErrors,
-    };
-  } finally {
-    agent.destroy();
-  }
-}
-
-if (!isMainThread && parentPort !== null && workerData === WORKER_MARK) {
-  const port = parentPort;
-  port.on('message', (spec: PhaseSpec) => {
-    runPhase(spec).then(
-      (result) => port.postMessage({ ok: true, result }),
-      (err: unknown) => port.postMessage({ ok: false, error: String((err as Error)?.stack ?? err) }),
-    );
-  });
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Servers under test (main thread)
-
-class LoadGenerator {
-  private readonly worker = new Worker(fileURLToPath(import.meta.url), { workerData: WORKER_MARK });
-  private failure: Error | undefined;
-
-  constructor() {
-    this.worker.on('error', (err) => {
-      this.failure = err;
-    });
-  }
-
-  run(spec: PhaseSpec): Promise<PhaseResult> {
-    if (this.failure !== undefined) return Promise.reject(this.failure);
-    return new Promise((resolve, reject) => {
-      const onError = (err: Error): void => {
-        this.worker.off('message', onMessage);
-        reject(err);
-      };
-      const onMessage = (m: { ok: true; result: PhaseResult } | { ok: false; error: string }): void => {
-        this.worker.off('error', onError);
-        if (m.ok) resolve(m.result);
-        else reject(new Error(`load generator: ${m.error}`));
-      };
-      this.worker.once('message', onMessage);
-      this.worker.once('error', onError);
-      this.worker.postMessage(spec);
-    });
-  }
-
-  async close(): Promise<void> {
-    await this.worker.terminate();
-  }
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const WARMUP_MS = 1000;
 
 function numArg(args: readonly string[], name: string, fallback: number): number {
   const i = args.indexOf(name);
-  const v = i >= 0 ? Number(args[i + 1]) : Number.NaN;
-  return Number.isInteger(v) && v > 0 ? v : fallback;
+  if (i < 0) return fallback;
+  const v = Number(args[i + 1]);
+  if (!Number.isInteger(v) || v <= 0) throw new Error(`${name} takes a positive integer, got ${args[i + 1]}`);
+  return v;
 }
 
-/** The baseline: answers every request 200 "ok" after reading its body. */
-async function startRawServer(): Promise<{ port: number; close(): Promise<void> }> {
-  const server = http.createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      res.writeHead(200, { 'content-type': 'text/plain', 'content-length': 2 });
-      res.end('ok');
-    });
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, HOST, () => resolve());
-  });
-  return {
-    port: (server.address() as AddressInfo).port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
-
-/** Starts `size` nodes with fresh lmdb directories, waits until all see each other, runs `fn`, cleans up. */
-async function withCluster<T>(
-  size: number,
-  kv: KvConfigOverrides | undefined,
-  fn: (nodes: readonly HearsayNode[]) => Promise<T>,
-): Promise<T> {
-  const { startNode } = await import('../src/node.js');
-  const nodes: HearsayNode[] = [];
-  const dirs: string[] = [];
-  try {
-    for (let i = 0; i < size; i++) {
-      const dataDir = await mkdtemp(join(tmpdir(), `hearsay-bench-kv-n${size}-`));
-      dirs.push(dataDir);
-      const seed = nodes[0];
-      nodes.push(
-        await startNode({
-          name: `node${i + 1}`,
-          cluster: `bench-kv-${size}`,
-          bind: HOST,
-          port: 0,
-          httpPort: 0,
-          zone: '',
-          join: seed === undefined ? [] : [seed.address],
-          profile: 'local',
-          mtuBytes: 1400,
-          encrypt: [],
-          label: '',
-          dataDir,
-          ...(kv === undefined ? {} : { kv }),
-        }),
-      );
-    }
-    const deadline = performance.now() + CONVERGE_TIMEOUT_MS;
-    while (!nodes.every((n) => n.membership.countByState().alive === size)) {
-      if (performance.now() > deadline) {
-        const seen = nodes.map((n) => n.membership.countByState().alive).join(', ');
-        throw new Error(`cluster of ${size} did not converge in ${CONVERGE_TIMEOUT_MS} ms (alive: ${seen})`);
-      }
-      await sleep(50);
-    }
-    return await fn(nodes);
-  } finally {
-    await Promise.allSettled(nodes.map((n) => n.close()));
-    await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
+function parseSetups(args: readonly string[]): Set<Setup> {
+  const i = args.indexOf('--setups');
+  const list = i >= 0 ? (args[i + 1] ?? '').split(',').filter((s) => s !== '') : DEFAULT_SETUPS;
+  const bad = list.filter((s) => !(SETUPS as readonly string[]).includes(s));
+  if (bad.length > 0 || list.length === 0) {
+    throw new Error(`--setups takes a comma list of ${SETUPS.join(', ')}; got ${args[i + 1]}`);
   }
-}
-
-interface Row extends PhaseResult {
-  readonly setup: string;
-  readonly n?: number;
-  readonly w?: number;
-  readonly r?: number;
-  readonly op: 'PUT' | 'GET';
-  /** The raw server's ops/s for the same method, measured just before this row's setup. */
-  readonly rawOpsPerSec: number;
-  /** opsPerSec / rawOpsPerSec. */
-  readonly vsRaw: number;
-}
-
-interface RawRun {
-  /** The setup measured right after this baseline. */
-  readonly before: string;
-  readonly PUT: PhaseResult;
-  readonly GET: PhaseResult;
-}
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  if (s.length === 0) return Number.NaN;
-  const mid = s.length >> 1;
-  return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+  const setups = new Set(list as Setup[]);
+  if (args.includes('--no-etcd')) setups.delete('etcd');
+  return setups;
 }
 
 export async function run(args: string[]): Promise<void> {
-  const durationMs = numArg(args, '--duration-ms', 8000);
-  const maxRequests = numArg(args, '--max-requests', 20_000);
-  const concurrency = numArg(args, '--concurrency', 32);
-  const warmup = numArg(args, '--warmup', 500);
-  const load = { maxRequests, durationMs, concurrency, warmup };
-  const setupsArg = args.indexOf('--setups');
-  const setups = new Set(setupsArg >= 0 ? (args[setupsArg + 1] ?? '').split(',') : SETUPS);
-  const unknownSetups = [...setups].filter((x) => !SETUPS.includes(x));
-  if (unknownSetups.length > 0 || setups.size === 0) {
-    throw new Error(`--setups takes a comma list of ${SETUPS.join(', ')}; got ${args[setupsArg + 1]}`);
-  }
-  const rows: Row[] = [];
-  const rawRuns: RawRun[] = [];
+  const durationMs = numArg(args, '--duration-ms', 10_000);
+  const connections = numArg(args, '--connections', 32);
+  const threads = numArg(args, '--threads', 2);
+  const rate = numArg(args, '--rate', 2000);
+  const inProcess = args.includes('--in-process');
+  const setups = parseSetups(args);
   const startedAt = performance.now();
-  /** 1-minute load average before and after: other work on the machine skews every number. */
   const loadBefore = loadavg()[0] ?? Number.NaN;
-  const gen = new LoadGenerator();
-  let server: Awaited<ReturnType<typeof startRawServer>> | undefined;
-  let rawPort = 0;
+  const rows: Row[] = [];
+  const notes: string[] = [];
+  let phase = 0;
 
-  const describe = (label: string, x: PhaseResult, ratio?: number): void => {
-    const errs = x.errorSamples.length > 0 ? ` (${x.errorSamples.join('; ')})` : '';
+  const wrk = ensureDebianBinary('wrk', 'wrk');
+  if (wrk === undefined) {
+    const warning =
+      'WARNING: wrk is unavailable, so the closed-loop phases use the node:http generator (a worker thread of ' +
+      'the bench), which tops out far below a raw node:http server: every ratio to the raw server may be capped.';
+    console.log(`kv: ${warning}`);
+    notes.push(warning);
+  }
+  let etcdVersion = 'etcd not run';
+  const scripts = tempDir('hearsay-bench-kv-wrk-');
+
+  /** Closed-loop load on `target` for `ms` with wrk (or, without it, the node:http generator). */
+  const closed = (target: LoadTarget, ms: number): Promise<LoadResult> =>
+    wrk === undefined
+      ? runClosedLoop({ target, durationMs: ms, connections, warmupMs: 0 })
+      : runWrk({ wrk, target, durationMs: ms, threads, connections, dir: scripts, phaseId: `p${++phase}` });
+
+  /** Runs `load`, reading the CPU time of `pids` around it, and records the row. */
+  const measure = async (
+    base: Omit<Row, 'result' | 'cpuUs' | 'cpuSysUs' | 'cpuUsPerOp' | 'cores' | 'machineCores'>,
+    pids: readonly number[],
+    load: () => Promise<LoadResult>,
+  ): Promise<Row> => {
+    const c0 = cpuMicrosOf(pids);
+    const m0 = machineCpuMicros();
+    const t0 = performance.now();
+    const result = await load();
+    const wallMs = performance.now() - t0;
+    const c1 = cpuMicrosOf(pids);
+    const cpuSysUs = c1.sys - c0.sys;
+    const cpuUs = c1.user - c0.user + cpuSysUs;
+    const m1 = machineCpuMicros();
+    const machineCores = (m1.busy - m0.busy) / 1000 / wallMs;
+    const answered = result.ok + (result.warmupSent ?? 0);
+    const row: Row = {
+      ...base,
+      result,
+      cpuUs,
+      cpuSysUs,
+      cpuUsPerOp: cpuUs / answered,
+      cores: cpuUs / 1000 / wallMs,
+      machineCores,
+    };
+    rows.push(row);
+    console.log(describe(row));
+    await sleep(SETTLE_MS);
+    return row;
+  };
+
+  const hearsayTarget = (c: Cluster, op: 'PUT' | 'GET', query: string, ns?: string): LoadTarget => ({
+    api: 'hearsay',
+    op,
+    ports: c.httpPorts,
+    pathPrefix: ns === undefined ? '/kv/' : `/ns/${ns}/kv/`,
+    query,
+    keyPrefix: op === 'PUT' ? 'put-' : 'pre-',
+    keyCount: PREWRITTEN_KEYS,
+  });
+
+  const openLoop = (
+    base: Omit<Row, 'result' | 'cpuUs' | 'cpuSysUs' | 'cpuUsPerOp' | 'cores' | 'machineCores' | 'mode'>,
+    c: Cluster,
+    target: LoadTarget,
+  ) =>
+    measure({ ...base, mode: 'open' }, c.pids, () =>
+      runOpenLoop({
+        target: target.op === 'PUT' ? { ...target, keyPrefix: `${target.keyPrefix}ol${++phase}-` } : target,
+        durationMs,
+        rate,
+        warmupMs: WARMUP_MS,
+      }),
+    );
+
+  /** Warm-up (not recorded), then the PUT rows, the pre-write, the GET rows, the open-loop rows. */
+  const hearsaySetup = async (
+    setup: string,
+    c: Cluster,
+    puts: readonly number[],
+    gets: readonly number[],
+    ns: string | undefined,
+    prewriteW: number,
+    open: boolean,
+  ): Promise<void> => {
+    const base = { setup, system: 'hearsay', mode: 'closed' } as const;
+    await closed(hearsayTarget(c, 'PUT', `?w=${puts[0]}`, ns), WARMUP_MS);
+    for (const w of puts) {
+      await measure({ ...base, op: 'PUT', quorum: `w=${w}` }, c.pids, () =>
+        closed(hearsayTarget(c, 'PUT', `?w=${w}`, ns), durationMs),
+      );
+    }
+    const pre = await prewrite(
+      { ...hearsayTarget(c, 'PUT', `?w=${prewriteW}`, ns), keyPrefix: 'pre-' },
+      PREWRITTEN_KEYS,
+    );
     console.log(
-      `${label}: ${formatNumber(x.opsPerSec)} ops/s, p50 ${x.p50Ms.toFixed(2)} ms, ` +
-        `p99 ${x.p99Ms.toFixed(2)} ms, ${Math.round(x.cpuUsPerOp)} µs CPU/op, ${x.errors} errors${errs}` +
-        (ratio === undefined ? '' : `, ${ratio.toFixed(3)}× raw`),
+      `${setup}: pre-wrote ${PREWRITTEN_KEYS} keys (w=${prewriteW}) in ${(pre / 1000).toFixed(1)} s`,
+    );
+    for (const r of gets) {
+      await measure({ ...base, op: 'GET', quorum: `r=${r}` }, c.pids, () =>
+        closed(hearsayTarget(c, 'GET', `?r=${r}`, ns), durationMs),
+      );
+    }
+    if (!open) return;
+    const w = puts[puts.length - 1] as number;
+    const r = gets[gets.length - 1] as number;
+    await openLoop(
+      { setup, system: 'hearsay', op: 'PUT', quorum: `w=${w}` },
+      c,
+      hearsayTarget(c, 'PUT', `?w=${w}`, ns),
+    );
+    await openLoop(
+      { setup, system: 'hearsay', op: 'GET', quorum: `r=${r}` },
+      c,
+      hearsayTarget(c, 'GET', `?r=${r}`, ns),
     );
   };
 
-  /**
-   * The baseline, re-measured right before each setup so that every ratio compares two measurements taken
-   * moments apart (a shared machine's load drifts over a run). Raw phases are capped at RAW_MAX_MS.
-   */
-  const measureRaw = async (before: string): Promise<RawRun> => {
-    const phase = (method: 'PUT' | 'GET'): Promise<PhaseResult> =>
-      gen.run({
-        ...load,
-        durationMs: Math.min(durationMs, RAW_MAX_MS),
-        method,
-        ports: [rawPort],
-        keyPrefix: 'raw-',
-        keyCount: maxRequests,
-        query: '',
-        expectBytes: method === 'GET' ? 2 : undefined,
-      });
-    const PUT = await phase('PUT');
-    describe(`raw node:http PUT (before ${before})`, PUT);
-    const GET = await phase('GET');
-    describe(`raw node:http GET (before ${before})`, GET);
-    const result = { before, PUT, GET };
-    rawRuns.push(result);
-    return result;
+  const withCluster = async (c: Cluster, fn: (c: Cluster) => Promise<void>): Promise<void> => {
+    try {
+      await fn(c);
+    } finally {
+      await c.close();
+    }
   };
-
-  /** A raw baseline, then a write phase and a read phase of the same keys against `ports`. */
-  const writeThenRead = async (
-    setup: string,
-    ports: readonly number[],
-    n: number,
-    w: number,
-    r: number,
-  ): Promise<void> => {
-    const baseline = await measureRaw(`${setup} W=${w} R=${r}`);
-    const record = (op: 'PUT' | 'GET', x: PhaseResult): void => {
-      const rawOpsPerSec = baseline[op].opsPerSec;
-      const row: Row = { setup, n, w, r, op, ...x, rawOpsPerSec, vsRaw: x.opsPerSec / rawOpsPerSec };
-      rows.push(row);
-      describe(`${setup} W=${w} R=${r} ${op}`, x, row.vsRaw);
-    };
-    const keyPrefix = `n${n}w${w}r${r}-`;
-    const put = await gen.run({
-      ...load,
-      method: 'PUT',
-      ports,
-      keyPrefix,
-      keyCount: maxRequests,
-      query: `?w=${w}`,
-    });
-    record('PUT', put);
-    await sleep(SETTLE_MS);
-    const get = await gen.run({
-      ...load,
-      method: 'GET',
-      ports,
-      keyPrefix,
-      keyCount: Math.max(1, put.issued),
-      query: `?r=${r}`,
-      expectBytes: VALUE_BYTES,
-    });
-    record('GET', get);
-    await sleep(SETTLE_MS);
-  };
-
+  const layout = inProcess ? 'in-process' : 'processes';
+  const agents = (n: number): string =>
+    inProcess ? `hearsay ${n} node${n > 1 ? 's' : ''} in-process` : `hearsay ${n} agent${n > 1 ? 's' : ''}`;
   try {
-    server = await startRawServer();
-    rawPort = server.port;
-    if (setups.has('n3')) {
-      await withCluster(3, undefined, async (nodes) => {
-        const ports = nodes.map((x) => x.httpPort);
-        for (const [w, r] of [
-          [1, 1],
-          [2, 2],
-          [3, 1],
-        ] as const) {
-          await writeThenRead('3 nodes, N=3', ports, 3, w, r);
+    if (setups.has('raw')) {
+      const raw = await startRawServer();
+      try {
+        const pids = [raw.child.pid];
+        const t = (op: 'PUT' | 'GET'): LoadTarget => ({
+          api: 'hearsay',
+          op,
+          ports: [raw.port],
+          pathPrefix: '/kv/',
+          query: '',
+          keyPrefix: op === 'PUT' ? 'raw-' : 'pre-',
+          keyCount: PREWRITTEN_KEYS,
+        });
+        const base = {
+          setup: 'raw node:http (own process)',
+          system: 'raw',
+          quorum: '',
+          mode: 'closed',
+        } as const;
+        await closed(t('PUT'), WARMUP_MS);
+        const put = await measure({ ...base, op: 'PUT' }, pids, () => closed(t('PUT'), durationMs));
+        const get = await measure({ ...base, op: 'GET' }, pids, () => closed(t('GET'), durationMs));
+        if (wrk !== undefined) {
+          // The old generator on the same server: how far below wrk it tops out.
+          const node = (op: 'PUT' | 'GET') => () =>
+            runClosedLoop({ target: t(op), durationMs, connections, warmupMs: WARMUP_MS });
+          const nput = await measure({ ...base, op: 'PUT' }, pids, node('PUT'));
+          const nget = await measure({ ...base, op: 'GET' }, pids, node('GET'));
+          for (const [op, w, n] of [
+            ['PUT', put, nput],
+            ['GET', get, nget],
+          ] as const) {
+            const saturated = w.cores >= 0.85;
+            const line =
+              `Generator check (${op}, raw server in its own process): wrk ${Math.round(w.result.opsPerSec)} req/s, ` +
+              `the server process busy ${w.cores.toFixed(2)} cores (a node:http server uses at most one), the ` +
+              `machine ${w.machineCores.toFixed(2)} of ${cpus().length}; the old node:http closed-loop generator ` +
+              `(worker thread) on the same server ${Math.round(n.result.opsPerSec)} req/s, ` +
+              `${(w.result.opsPerSec / n.result.opsPerSec).toFixed(1)}× less. ` +
+              (saturated
+                ? 'The server is saturated under wrk: the server, not wrk, is the ceiling.'
+                : w.machineCores >= cpus().length - 0.15
+                  ? 'WARNING: the server was not saturated because the machine was (other load): raw req/s is a floor.'
+                  : 'WARNING: the server was not saturated while the machine had idle CPU: wrk may be the ceiling.');
+            console.log(line);
+            notes.push(line);
+          }
         }
+      } finally {
+        await stopChildren([raw.child]);
+      }
+    }
+
+    if (setups.has('n1')) {
+      const store: KvConfigOverrides = {
+        defaults: { n: 1, r: 'one', w: 'one', strict: false, conflict: 'siblings' },
+      };
+      await withCluster(await startCluster(1, store, inProcess), (c) =>
+        hearsaySetup(`${agents(1)}, N=1`, c, [1], [1], undefined, 1, false),
+      );
+    }
+
+    if (setups.has('n3') || setups.has('strict') || setups.has('open')) {
+      const store: KvConfigOverrides = { namespaces: { lin: { strict: true } } };
+      await withCluster(await startCluster(3, store, inProcess), async (c) => {
+        if (setups.has('n3') || setups.has('open')) {
+          const closedToo = setups.has('n3');
+          await hearsaySetup(
+            `${agents(3)}, N=3`,
+            c,
+            closedToo ? [1, 2] : [2],
+            closedToo ? [1, 2] : [2],
+            undefined,
+            3,
+            setups.has('open'),
+          );
+        }
+        if (setups.has('strict'))
+          await hearsaySetup(`${agents(3)}, N=3, strict`, c, [2], [2], 'lin', 3, false);
       });
     }
 
-    if (setups.has('strict')) {
-      // Every write reads a quorum first and every read writes back (ABD): the price of linearizability.
-      await withCluster(
-        3,
-        { defaults: { n: 3, r: 'quorum', w: 'quorum', strict: true, conflict: 'siblings' } },
-        async (nodes) => {
-          await writeThenRead(
-            '3 nodes, N=3, strict',
-            nodes.map((x) => x.httpPort),
-            3,
-            2,
-            2,
+    if (setups.has('etcd')) {
+      const found = findEtcd();
+      if ('missing' in found) {
+        const line = `etcd peer skipped: ${found.missing}.`;
+        console.log(`kv: ${line}`);
+        notes.push(line);
+      } else {
+        etcdVersion = `etcd ${found.version} (3 members)`;
+        console.log(`kv: ${etcdVersion} from ${found.path}`);
+        await withCluster(await startEtcd(found.path), async (c) => {
+          const t = (op: 'PUT' | 'GET'): LoadTarget => ({
+            api: 'etcd',
+            op,
+            ports: c.httpPorts,
+            pathPrefix: '',
+            query: '',
+            keyPrefix: op === 'PUT' ? 'put-' : 'pre-',
+            keyCount: PREWRITTEN_KEYS,
+          });
+          const base = { setup: 'etcd 3 members (Raft)', system: 'etcd', mode: 'closed' } as const;
+          await closed(t('PUT'), WARMUP_MS);
+          await measure({ ...base, op: 'PUT', quorum: '' }, c.pids, () => closed(t('PUT'), durationMs));
+          const pre = await prewrite({ ...t('PUT'), keyPrefix: 'pre-' }, PREWRITTEN_KEYS);
+          console.log(`etcd: pre-wrote ${PREWRITTEN_KEYS} keys in ${(pre / 1000).toFixed(1)} s`);
+          await measure({ ...base, op: 'GET', quorum: 'linearizable' }, c.pids, () =>
+            closed(t('GET'), durationMs),
           );
-        },
-      );
+          if (setups.has('open')) {
+            const ob = { setup: base.setup, system: 'etcd' } as const;
+            await openLoop({ ...ob, op: 'PUT', quorum: '' }, c, t('PUT'));
+            await openLoop({ ...ob, op: 'GET', quorum: 'linearizable' }, c, t('GET'));
+          }
+        });
+      }
     }
-
-    if (setups.has('n1'))
-      await withCluster(
-        1,
-        { defaults: { n: 1, r: 'one', w: 'one', strict: false, conflict: 'siblings' } },
-        async (nodes) => {
-          await writeThenRead(
-            '1 node, N=1',
-            nodes.map((x) => x.httpPort),
-            1,
-            1,
-            1,
-          );
-        },
-      );
   } finally {
-    await server?.close();
-    await gen.close();
+    removeDir(scripts);
+    await cleanupAll();
   }
-  const totalS = (performance.now() - startedAt) / 1000;
-  const loadAfter = loadavg()[0] ?? Number.NaN;
-  console.log(`total ${totalS.toFixed(1)} s`);
 
-  const ms = (v: number): string => (Number.isFinite(v) ? v.toFixed(2) : '–');
-  const cpu = cpus();
-  const md = [
-    '## kv',
-    '',
-    `End-to-end HTTP API: \`PUT /kv/:key?w=W\` (distinct keys, ${VALUE_BYTES}-byte random values) ` +
-      `then \`GET /kv/:key?r=R\` of the same keys, round-robin over the nodes' HTTP ports, beside a ` +
-      'raw `node:http` server answering 200 "ok" (after reading the body), measured in the same run ' +
-      `with the same load generator: ${concurrency} requests in flight over a keep-alive \`node:http\` ` +
-      `Agent, from a worker thread; ${warmup} warm-up requests not counted; then at most ` +
-      `${maxRequests.toLocaleString('en-US')} requests or ${durationMs / 1000} s per phase. All nodes ` +
-      'run in this process (like `hearsay dev`, profile `local`) on lmdb (durable, synced commits) in ' +
-      "fresh temp directories; the 3-node cluster's nodes share one event loop, so its numbers are a " +
-      'floor for 3 separate machines. Latencies are per successful request; any non-2xx answer (or a ' +
-      'GET body that is not the value) is an error. "vs raw http" = ops/s over the raw server\'s ops/s ' +
-      'for the same method measured right before that setup (the baseline is re-measured before each ' +
-      `setup, at most ${RAW_MAX_MS / 1000} s per phase, because a shared machine's load drifts over a ` +
-      'run; the raw rows show the median). Noise is large on a loaded machine (see the load average).',
-    '',
-    table(
-      ['setup', 'W', 'R', 'op', 'ops/s', 'p50 ms', 'p99 ms', 'CPU µs/op', 'errors', 'vs raw http'],
-      [
-        ...(['PUT', 'GET'] as const).map((op) => [
-          `raw node:http (median of ${rawRuns.length})`,
-          '–',
-          '–',
-          op,
-          median(rawRuns.map((x) => x[op].opsPerSec)),
-          ms(median(rawRuns.map((x) => x[op].p50Ms))),
-          ms(median(rawRuns.map((x) => x[op].p99Ms))),
-          Math.round(median(rawRuns.map((x) => x[op].cpuUsPerOp))),
-          rawRuns.reduce((sum, x) => sum + x[op].errors, 0),
-          '1×',
-        ]),
-        ...rows.map((x) => [
-          x.setup,
-          x.w ?? '–',
-          x.r ?? '–',
-          x.op,
-          x.opsPerSec,
-          ms(x.p50Ms),
-          ms(x.p99Ms),
-          Math.round(x.cpuUsPerOp),
-          x.errors,
-          `${x.vsRaw.toFixed(3)}×`,
-        ]),
-      ],
-    ),
-    '',
-    'Storage engine micro-benchmarks (memory, lmdb, level): see `npm run bench -- storage`.',
-    '',
-    `Environment: Node ${process.version}, ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}; ` +
-      `1-minute load average ${loadBefore.toFixed(1)} before, ${loadAfter.toFixed(1)} after; ` +
-      `whole run ${totalS.toFixed(0)} s. Raw numbers: \`bench/results/kv.json\`.`,
-    '',
-    'Reproduce: `npm run bench -- kv [--duration-ms N] [--max-requests N] [--concurrency N] [--warmup N] ' +
-      '[--setups n3,strict,n1]`.',
-  ].join('\n');
-  writeResult(
-    'kv',
-    {
-      config: {
-        valueBytes: VALUE_BYTES,
-        concurrency,
-        warmup,
-        maxRequests,
-        durationMs,
-        clientTimeoutMs: CLIENT_TIMEOUT_MS,
-        settleMs: SETTLE_MS,
-        storage: 'lmdb',
-        profile: 'local',
-        command: 'npm run bench -- kv',
-        args,
-      },
-      machine: {
-        cpus: cpu.length,
-        cpuModel: cpu[0]?.model ?? 'unknown',
-        node: process.version,
-        loadAverage1m: { before: loadBefore, after: loadAfter },
-      },
-      totalSeconds: totalS,
-      rows,
-      rawRuns,
-    },
-    md,
-  );
+  fillRatios(rows);
+  const totalS = (performance.now() - startedAt) / 1000;
+  console.log(`total ${totalS.toFixed(1)} s\n`);
+  console.log(closedTable(rows));
+  if (rows.some((r) => r.mode === 'open')) console.log(`\n${openTable(rows)}\n`);
+  writeKvResult(rows, {
+    args,
+    durationMs,
+    threads,
+    connections,
+    rate,
+    generator: wrk === undefined ? 'node:http closed loop (wrk unavailable)' : `wrk (${wrk})`,
+    layout,
+    etcd: etcdVersion,
+    clockTicks: clockTicksPerSecond(),
+    loadBefore,
+    loadAfter: loadavg()[0] ?? Number.NaN,
+    totalS,
+    notes,
+  });
 }
