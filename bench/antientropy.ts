@@ -32,7 +32,7 @@ import {
 } from '../src/versioning/dvvset.js';
 import { replicaId } from '../src/versioning/replica-id.js';
 import { bytesValue, type VersionedValue } from '../src/versioning/versioned-value.js';
-import { KvSimCluster, type KvSimNode, storeDirect, storedDirect } from '../test/sim/kv/kv-cluster.js';
+import { KvSimCluster, type KvSimNode, storeDirect, storedDirect } from '../test/sim/store/kv-cluster.js';
 import { arg, numList } from './membership/common.js';
 import { environment, formatNumber, table, writeResult } from './report.js';
 

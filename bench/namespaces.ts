@@ -8,7 +8,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { EMPTY_VV } from '../src/versioning/version-vector.js';
-import { KvSimCluster } from '../test/sim/kv/kv-cluster.js';
+import { KvSimCluster } from '../test/sim/store/kv-cluster.js';
 import { arg } from './membership/common.js';
 import { environment, formatNumber, table, writeResult } from './report.js';
 

@@ -5,7 +5,7 @@ import { createPinoLogger } from '../../src/runtime/pino-logger.js';
  * The logger of a simulated cluster: silent unless `HEARSAY_SIM_LOG` names a level (debug, info, warn, error),
  * e.g. to replay a failing seed with its logs:
  *
- *   HEARSAY_SIM_LOG=debug HEARSAY_SEED=21 npx vitest run test/sim/kv/replay.test.ts
+ *   HEARSAY_SIM_LOG=debug HEARSAY_SEED=21 npx vitest run test/sim/store/replay.test.ts
  *
  * Lines are JSON on stderr (`HEARSAY_SIM_LOG_FORMAT=pretty` for pino-pretty's), stamped with the VIRTUAL time
  * `now()` (ms since the simulation started) and without pid or hostname, so the same seed prints the same lines.

@@ -1,6 +1,6 @@
 /**
  * `npm run sim -- --seeds N [--from S] [--fault-ms MS] [--workers W] [--verbose]`: the store's seeded fault
- * runs at scale (test/sim/kv/fault-run.ts), beyond the seeds `npm test` runs. Seeds are spread over W worker
+ * runs at scale (test/sim/store/fault-run.ts), beyond the seeds `npm test` runs. Seeds are spread over W worker
  * threads (default: one per core); every failing seed is printed with the command that replays it, with the
  * stale reads found under sloppy quorums, a progress line every 10 s, and totals; exits 1 if any seed failed.
  */
@@ -83,7 +83,7 @@ async function main(): Promise<void> {
   let strictOps = 0;
   const onResult = (msg: SeedMessage): void => {
     done++;
-    const replay = `  replay: HEARSAY_SEED=${msg.seed} npx vitest run test/sim/kv/replay.test.ts (logs: HEARSAY_SIM_LOG=debug)`;
+    const replay = `  replay: HEARSAY_SEED=${msg.seed} npx vitest run test/sim/store/replay.test.ts (logs: HEARSAY_SIM_LOG=debug)`;
     if ('thrown' in msg) {
       failed++;
       console.log(`FAIL seed=${msg.seed}: threw ${msg.thrown}\n${replay}`);

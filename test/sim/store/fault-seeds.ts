@@ -17,7 +17,7 @@ export async function expectSeedsPass(from: number, count: number): Promise<void
     const why = failureOf(r);
     if (why !== undefined) {
       failures.push(
-        `seed=${seed} (replay: HEARSAY_SEED=${seed} npx vitest run test/sim/kv/replay.test.ts): ${why}`,
+        `seed=${seed} (replay: HEARSAY_SEED=${seed} npx vitest run test/sim/store/replay.test.ts): ${why}`,
       );
     }
   }
