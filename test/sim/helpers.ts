@@ -1,3 +1,4 @@
+import type { NodeEnv } from '../../src/node/assemble.js';
 import type { SimNetwork, SimNode } from '../../src/sim/index.js';
 
 /** n nodes named n0:7946 … */
@@ -35,4 +36,15 @@ export async function settle<T>(sim: SimNetwork, p: Promise<T>, maxMs = 60_000):
   await sim.runUntil(() => done, maxMs);
   if (!done) throw new Error(`promise did not settle within ${maxMs} virtual ms`);
   return p;
+}
+
+/** What `assembleNode` runs on for a simulated node: its clock, scheduler, random and transport (plus `extra`). */
+export function simEnv(node: SimNode, extra: Partial<NodeEnv> = {}): NodeEnv {
+  return {
+    clock: node.clock,
+    scheduler: node.scheduler,
+    random: node.random,
+    transport: node.transport,
+    ...extra,
+  };
 }

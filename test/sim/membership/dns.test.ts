@@ -3,6 +3,7 @@ import { lanConfig } from '../../../src/membership/config.js';
 import type { Membership } from '../../../src/membership/membership.js';
 import { assembleNode } from '../../../src/node/assemble.js';
 import { SimNetwork } from '../../../src/sim/index.js';
+import { simEnv } from '../helpers.js';
 import { withSeed } from '../seed.js';
 
 describe('membership: joining through a DNS name (simulated)', () => {
@@ -16,13 +17,9 @@ describe('membership: joining through a DNS name (simulated)', () => {
       ): Promise<Membership> => {
         const simNode = sim.addNode(`n${i}:7946`);
         const node = await assembleNode(
-          {
-            clock: simNode.clock,
-            scheduler: simNode.scheduler,
-            random: simNode.random,
-            transport: simNode.transport,
+          simEnv(simNode, {
             ...(resolve ? { resolve } : {}),
-          },
+          }),
           { name: `n${i}`, cluster: 'sim', membership: lanConfig(), store: false },
         );
         node.start();

@@ -5,7 +5,7 @@ import { assembleNode, type NodeAssemblySettings } from '../../../src/node/assem
 import type { Random } from '../../../src/runtime/random.js';
 import { SimNetwork } from '../../../src/sim/index.js';
 import { Keyring } from '../../../src/wire/index.js';
-import { settle } from '../helpers.js';
+import { settle, simEnv } from '../helpers.js';
 import { withSeed } from '../seed.js';
 
 function key(byte: number): Uint8Array {
@@ -28,15 +28,13 @@ async function startNode(
 ): Promise<{ m: Membership; addr: string }> {
   const addr = `n${i}:7946`;
   const simNode = sim.addNode(addr);
-  const node = await assembleNode(
-    {
-      clock: simNode.clock,
-      scheduler: simNode.scheduler,
-      random: simNode.random,
-      transport: simNode.transport,
-    },
-    { name: `n${i}`, cluster: 'sim', membership: lanConfig(), store: false, ...opts(simNode.random) },
-  );
+  const node = await assembleNode(simEnv(simNode), {
+    name: `n${i}`,
+    cluster: 'sim',
+    membership: lanConfig(),
+    store: false,
+    ...opts(simNode.random),
+  });
   node.start();
   return { m: node.membership, addr };
 }

@@ -4,6 +4,7 @@ import type { Membership } from '../../../src/membership/membership.js';
 import { assembleNode } from '../../../src/node/assemble.js';
 import { type Logger, SILENT_LOGGER } from '../../../src/runtime/logger.js';
 import { SimNetwork } from '../../../src/sim/index.js';
+import { simEnv } from '../helpers.js';
 import { withSeed } from '../seed.js';
 
 /** A logger that keeps warn lines (message and fields). */
@@ -28,13 +29,9 @@ describe('membership logs the failures it survives (simulated)', () => {
       const start = async (i: number, logger?: Logger): Promise<Membership> => {
         const simNode = sim.addNode(`n${i}:7946`);
         const node = await assembleNode(
-          {
-            clock: simNode.clock,
-            scheduler: simNode.scheduler,
-            random: simNode.random,
-            transport: simNode.transport,
+          simEnv(simNode, {
             ...(logger ? { logger } : {}),
-          },
+          }),
           { name: `n${i}`, cluster: 'sim', membership: lanConfig(), store: false },
         );
         node.start();

@@ -6,6 +6,7 @@ import { assembleNode, type MembershipNode } from '../../../src/node/assemble.js
 import type { Logger } from '../../../src/runtime/logger.js';
 import { type Random, seededRandom } from '../../../src/runtime/random.js';
 import { SimNetwork, type SimNetworkOptions } from '../../../src/sim/index.js';
+import { simEnv } from '../helpers.js';
 import { simLogger } from '../sim-log.js';
 
 export interface RecordedEvent {
@@ -73,14 +74,10 @@ export class SimCluster {
     const name = SimCluster.nameOf(addr);
     const log = this.log.child({ node: name });
     const node = await assembleNode(
-      {
-        clock: simNode.clock,
-        scheduler: simNode.scheduler,
-        random: simNode.random,
-        transport: simNode.transport,
+      simEnv(simNode, {
         logger: log,
         ...(this.metrics ? { metrics: createMetricsRegistry({ node: name }) } : {}),
-      },
+      }),
       { name, cluster: 'sim', membership: config, store: false, ...extra },
     );
     const m = node.membership;
