@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- storage [--keys N] [--duration-ms N]`: put / get / batch throughput of every storage
- * engine with 100-byte values, durable settings, in one process, next to raw baselines measured in the
+ * engine and durability (sync, os) with 100-byte values, in one process, next to raw baselines measured in the
  * same run: `writeSync`+`fsyncSync` of 100 bytes per op (what one durable write costs the disk at least)
  * and a `Map` (what an in-memory write costs at least). docs/storage.md explains the choice it supports.
  */
@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { openLevelStorage } from '../src/storage/level-storage.js';
 import { openLmdbStorage } from '../src/storage/lmdb-storage.js';
 import { openMemoryStorage } from '../src/storage/memory-storage.js';
-import type { BatchOp, Storage, StoreKey } from '../src/storage/storage.js';
+import { type BatchOp, DURABILITIES, type Storage, type StoreKey } from '../src/storage/storage.js';
 import { table, writeResult } from './report.js';
 
 const VALUE_BYTES = 100;
@@ -141,14 +141,22 @@ export async function run(args: string[]): Promise<void> {
   const rows: Row[] = [];
   try {
     rows.push(await rawMap(keys, durationMs));
-    for (const open of [
-      async () => openMemoryStorage(),
-      () => openLmdbStorage({ path: join(dir, 'lmdb') }),
-      () => openLevelStorage({ path: join(dir, 'level') }),
-    ]) {
+    // Each durable engine once per durability (docs/storage.md): `os` skips the fsync, so the gap is its price.
+    const opens: [string, () => Promise<Storage>][] = [['memory', async () => openMemoryStorage()]];
+    for (const durability of DURABILITIES) {
+      opens.push([
+        `lmdb ${durability}`,
+        () => openLmdbStorage({ path: join(dir, `lmdb-${durability}`), durability }),
+      ]);
+      opens.push([
+        `level ${durability}`,
+        () => openLevelStorage({ path: join(dir, `level-${durability}`), durability }),
+      ]);
+    }
+    for (const [label, open] of opens) {
       const store = await open();
       try {
-        rows.push(await measure(store, keys, durationMs));
+        rows.push({ ...(await measure(store, keys, durationMs)), engine: label });
       } finally {
         await store.close();
       }
@@ -166,7 +174,7 @@ export async function run(args: string[]): Promise<void> {
     `## storage`,
     '',
     `${VALUE_BYTES}-byte values, ${keys.toLocaleString('en-US')} keys over ${PARTITIONS} partitions, ` +
-      `${durationMs} ms per measurement, durable settings (lmdb: synced commits; level: \`sync: true\`). ` +
+      `${durationMs} ms per measurement, durability \`sync\` (lmdb: synced commits; level: \`sync: true\`) and \`os\` (lmdb: \`noSync\`; level: \`sync: false\`). ` +
       `ops/s; "concurrent" keeps ${CONCURRENCY} puts in flight; "batch" counts records in batches of ${BATCH_SIZE}. ` +
       `Ratios: durable engines vs raw write+fsync, memory vs raw Map. Files in ${tmpdir()}.`,
     '',

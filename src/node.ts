@@ -11,7 +11,7 @@ import { type Logger, SILENT_LOGGER } from './runtime/logger.js';
 import { realRuntime } from './runtime/real.js';
 import { openDurableStorage } from './storage/default-storage.js';
 import { openMemoryStorage } from './storage/memory-storage.js';
-import type { Storage } from './storage/storage.js';
+import { DEFAULT_DURABILITY, type Durability, type Storage } from './storage/storage.js';
 import { UdpTransport } from './transport/udp-transport.js';
 import { Keyring } from './wire/index.js';
 
@@ -38,6 +38,8 @@ export interface NodeSettings {
   readonly label: string;
   /** Storage directory (created if missing), or `:memory:` for the in-memory engine. */
   readonly dataDir: string;
+  /** When a write is acknowledged (src/storage/storage.ts); ignored by `:memory:`. Default `sync`. */
+  readonly durability?: Durability;
   /** Store settings over the defaults (src/node/store-config.ts). */
   readonly kv?: KvConfigOverrides;
   /**
@@ -61,10 +63,12 @@ export interface HearsayNode {
   close(): Promise<void>;
 }
 
-async function openStorage(dataDir: string): Promise<Storage> {
+async function openStorage(dataDir: string, durability: Durability | undefined): Promise<Storage> {
   if (dataDir === ':memory:') return openMemoryStorage();
   try {
-    return await openDurableStorage({ path: dataDir });
+    return await openDurableStorage(
+      durability === undefined ? { path: dataDir } : { path: dataDir, durability },
+    );
   } catch (err) {
     throw new NodeSetupError(`cannot open the data directory ${dataDir}: ${(err as Error).message}`);
   }
@@ -119,7 +123,7 @@ export async function startNode(s: NodeSettings): Promise<HearsayNode> {
   }
   let storage: Storage;
   try {
-    storage = await openStorage(s.dataDir);
+    storage = await openStorage(s.dataDir, s.durability);
   } catch (err) {
     await transport.close();
     throw err;
@@ -206,6 +210,7 @@ export async function startNode(s: NodeSettings): Promise<HearsayNode> {
       zone: s.zone,
       profile: s.profile,
       dataDir: s.dataDir,
+      durability: s.dataDir === ':memory:' ? undefined : (s.durability ?? DEFAULT_DURABILITY),
       encrypted: keyring !== undefined,
     },
     'node started',

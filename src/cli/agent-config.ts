@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { defaultKvConfig, type KvConfigOverrides, STORE_SECTIONS } from '../node/store-config.js';
 import { isLogLevel, LOG_LEVELS, type LogLevel } from '../runtime/logger.js';
+import { DURABILITIES, type Durability, isDurability } from '../storage/storage.js';
 
 /**
  * The agent's settings (DESIGN.md §13). Each has a flag, an env var (HEARSAY_<NAME>) and a config-file key;
@@ -19,6 +20,11 @@ export interface AgentConfig {
   readonly join: readonly string[];
   /** Storage directory, or ':memory:' for the in-memory engine. Default ./data/<name>. */
   readonly dataDir: string;
+  /**
+   * When a replica's write is acknowledged: `sync` (default) once fsync'd, surviving power loss; `os` once
+   * in the OS page cache, surviving kill -9 of the agent but not power loss (src/storage/storage.ts).
+   */
+  readonly durability: Durability;
   /** Failure zone (rack/AZ) for replica placement. Default 'default'. */
   readonly zone: string;
   /** Cluster name; packets carrying another name are dropped and counted. Default 'hearsay'. */
@@ -60,6 +66,7 @@ export const AGENT_KEYS: readonly Exclude<keyof AgentConfig, 'store'>[] = [
   'httpPort',
   'join',
   'dataDir',
+  'durability',
   'zone',
   'cluster',
   'mtuBytes',
@@ -216,6 +223,10 @@ export function resolveAgentConfig(defaults: AgentConfig, ...sources: RawAgentCo
   const labelRaw = merged.label;
   const label = labelRaw === undefined ? defaults.label : String(labelRaw);
   if (Buffer.byteLength(label) > 255) throw new ConfigError('label must be at most 255 bytes');
+  const durability = str('durability', defaults.durability).toLowerCase();
+  if (!isDurability(durability)) {
+    throw new ConfigError(`durability must be one of ${DURABILITIES.join(', ')}, got "${durability}"`);
+  }
   const logLevel = str('logLevel', defaults.logLevel).toLowerCase();
   if (!isLogLevel(logLevel)) {
     throw new ConfigError(`logLevel must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
@@ -225,6 +236,7 @@ export function resolveAgentConfig(defaults: AgentConfig, ...sources: RawAgentCo
     throw new ConfigError(`logFormat must be json, pretty or auto, got "${logFormat}"`);
   }
   return {
+    durability,
     logLevel,
     logFormat,
     profile,

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import type { Logger } from '../runtime/logger.js';
 import { createPinoLogger } from '../runtime/pino-logger.js';
+import { DEFAULT_DURABILITY } from '../storage/storage.js';
 import type { AgentConfig } from './agent-config.js';
 
 /** What an agent runs with when neither flags, env nor a config file say otherwise. */
@@ -11,6 +12,7 @@ export const AGENT_DEFAULTS: AgentConfig = {
   httpPort: 8080,
   join: [],
   dataDir: '',
+  durability: DEFAULT_DURABILITY,
   zone: 'default',
   cluster: 'hearsay',
   mtuBytes: 1400,

@@ -44,6 +44,10 @@ export function buildProgram(): Command {
     .option('--http-port <port>', 'HTTP API port (env HEARSAY_HTTP_PORT; default 8080)')
     .option('--join <seeds>', 'comma-separated host:port seeds (env HEARSAY_JOIN)')
     .option('--data-dir <dir>', 'storage directory or :memory: (env HEARSAY_DATA_DIR)')
+    .option(
+      '--durability <sync|os>',
+      'acknowledge writes once fsynced (sync: survives power loss) or once in the OS page cache (os: survives kill -9 only) (env HEARSAY_DURABILITY; default sync)',
+    )
     .option('--zone <zone>', 'failure zone (env HEARSAY_ZONE; default "default")')
     .option('--cluster <name>', 'cluster name (env HEARSAY_CLUSTER; default "hearsay")')
     .option('--mtu-bytes <n>', 'largest UDP datagram sent (env HEARSAY_MTU_BYTES; default 1400)')
@@ -72,7 +76,7 @@ export function buildProgram(): Command {
       );
       if (cfg.join.length > 0) console.log(`joining ${cfg.join.join(',')}`);
       console.log(
-        `store: data in ${cfg.dataDir}; try curl -X PUT --data-binary v http://127.0.0.1:${node.httpPort}/kv/k`,
+        `store: data in ${cfg.dataDir} (durability ${cfg.durability}); try curl -X PUT --data-binary v http://127.0.0.1:${node.httpPort}/kv/k`,
       );
       stopOnSignals([node], { hangup: false, watchParent: false });
     });

@@ -1,11 +1,11 @@
 import { openLmdbStorage } from './lmdb-storage.js';
-import type { Storage } from './storage.js';
+import type { DurableStorageOptions, Storage } from './storage.js';
 
 /**
  * The durable engine a node uses unless told otherwise: lmdb, chosen by `npm run bench -- storage`
  * (docs/storage.md): ~6× level's gets and ~4× its puts with writers in flight, because concurrent commits
  * share one fsync.
  */
-export function openDurableStorage(options: { readonly path: string }): Promise<Storage> {
+export function openDurableStorage(options: DurableStorageOptions): Promise<Storage> {
   return openLmdbStorage(options);
 }

@@ -1,22 +1,27 @@
 import { ClassicLevel } from 'classic-level';
 import type { RawRange } from './layout.js';
 import { type RawEngine, RawEngineStorage, type RawOp } from './raw-engine.js';
-import type { Storage } from './storage.js';
+import { type DurableStorageOptions, durabilityOf, type Storage } from './storage.js';
 
-export interface LevelStorageOptions {
-  /** Directory holding the LevelDB files; created if absent. */
-  readonly path: string;
-}
-
-/** Every write syncs LevelDB's log before resolving: that is what survives kill -9. */
-const SYNC = { sync: true } as const;
+export type LevelStorageOptions = DurableStorageOptions;
 
 /** LevelDB through classic-level. A batch is one log record, hence atomic. */
 class LevelEngine implements RawEngine {
   readonly name = 'level';
   readonly durable = true;
 
-  constructor(private readonly db: ClassicLevel<Uint8Array, Uint8Array>) {}
+  /**
+   * `sync: true` fsyncs LevelDB's log before the write resolves (survives power loss); `sync: false` has
+   * written the record to the log file, i.e. to the OS, which survives kill -9 of the process.
+   */
+  readonly #writeOptions: { readonly sync: boolean };
+
+  constructor(
+    private readonly db: ClassicLevel<Uint8Array, Uint8Array>,
+    sync: boolean,
+  ) {
+    this.#writeOptions = { sync };
+  }
 
   async get(key: Uint8Array): Promise<Uint8Array | undefined> {
     return this.db.get(key);
@@ -29,7 +34,7 @@ class LevelEngine implements RawEngine {
           ? { type: 'put' as const, key: op.key, value: op.value }
           : { type: 'del' as const, key: op.key },
       ),
-      SYNC,
+      this.#writeOptions,
     );
   }
 
@@ -51,10 +56,11 @@ class LevelEngine implements RawEngine {
 }
 
 export async function openLevelStorage(options: LevelStorageOptions): Promise<Storage> {
+  const sync = durabilityOf(options) === 'sync';
   const db = new ClassicLevel<Uint8Array, Uint8Array>(options.path, {
     keyEncoding: 'view',
     valueEncoding: 'view',
   });
   await db.open();
-  return new RawEngineStorage(new LevelEngine(db));
+  return new RawEngineStorage(new LevelEngine(db, sync));
 }

@@ -1,17 +1,24 @@
 import { open, type RootDatabase } from 'lmdb';
 import type { RawRange } from './layout.js';
 import { type RawEngine, RawEngineStorage, type RawOp } from './raw-engine.js';
-import type { Storage } from './storage.js';
+import { type Durability, type DurableStorageOptions, durabilityOf, type Storage } from './storage.js';
 
-export interface LmdbStorageOptions {
-  /** Directory holding the environment; created if absent. */
-  readonly path: string;
-}
+export type LmdbStorageOptions = DurableStorageOptions;
 
 /**
- * LMDB through lmdb-js. Durability: `overlappingSync: false` makes every commit fsync before the write
- * promise resolves (lmdb-js's default on Linux resolves at commit and flushes afterwards, which is not
- * what `Storage` promises). Concurrent writes in one event turn share a commit, so the fsync is amortised.
+ * lmdb-js settings per durability. `sync`: `overlappingSync: false` makes every commit fsync before the
+ * write promise resolves (lmdb-js's default on Linux resolves at commit and flushes afterwards, and measured
+ * barely faster, docs/storage.md). `os`: `noSync` commits with write(2) into the file, i.e. into the OS
+ * page cache, and never fsyncs; the kernel writes back on its own schedule. A killed process loses nothing
+ * committed; power loss can lose recent commits and, per LMDB's MDB_NOSYNC docs, corrupt the environment.
+ */
+const LMDB_DURABILITY: Record<Durability, { readonly overlappingSync: false; readonly noSync: boolean }> = {
+  sync: { overlappingSync: false, noSync: false },
+  os: { overlappingSync: false, noSync: true },
+};
+
+/**
+ * LMDB through lmdb-js. Concurrent writes in one event turn share a commit, so a `sync` fsync is amortised.
  */
 class LmdbEngine implements RawEngine {
   readonly name = 'lmdb';
@@ -52,7 +59,7 @@ export async function openLmdbStorage(options: LmdbStorageOptions): Promise<Stor
     keyEncoding: 'binary',
     encoding: 'binary',
     compression: false,
-    overlappingSync: false,
+    ...LMDB_DURABILITY[durabilityOf(options)],
   });
   return new RawEngineStorage(new LmdbEngine(db));
 }

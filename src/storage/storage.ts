@@ -46,10 +46,46 @@ export class StorageError extends Error {
 }
 
 /**
+ * When a durable engine's write resolves (docs/storage.md), as Cassandra's `commitlog_sync` batch vs periodic:
+ * - `sync`: after the commit is on the disk (fsync), so it survives power loss and a kernel crash;
+ * - `os`: after the commit is handed to the OS (page cache), so it survives kill -9 of the process but not
+ *   power loss or a kernel crash, which lose the commits the OS had not yet written back (~30 s on Linux).
+ * The memory engine ignores it.
+ */
+export type Durability = 'sync' | 'os';
+export const DURABILITIES: readonly Durability[] = ['sync', 'os'];
+/** `sync`: replicas acknowledge only what survives power loss; `os` is an explicit trade (docs/storage.md). */
+export const DEFAULT_DURABILITY: Durability = 'sync';
+
+export function isDurability(x: unknown): x is Durability {
+  return (DURABILITIES as readonly unknown[]).includes(x);
+}
+
+/** The options' durability, checked at run time too, since a typo from JS or a file must not fall back. */
+export function durabilityOf(options: { readonly durability?: unknown }): Durability {
+  const d = options.durability ?? DEFAULT_DURABILITY;
+  if (!isDurability(d)) {
+    throw new StorageError(
+      'invalid-argument',
+      `durability must be one of ${DURABILITIES.join(', ')}, got "${String(d)}"`,
+    );
+  }
+  return d;
+}
+
+/** How a durable engine is opened. */
+export interface DurableStorageOptions {
+  /** Directory holding the engine's files; created if absent. */
+  readonly path: string;
+  /** Default `DEFAULT_DURABILITY`. */
+  readonly durability?: Durability;
+}
+
+/**
  * Durability: for a durable engine, `put`, `delete` and `batch` resolve only once the write would survive
- * `kill -9` of the process (fsync'd, or committed to the engine's log with sync). The memory engine is
- * not durable. Reads see every write whose promise has resolved. `iterate` sees a consistent snapshot
- * taken when iteration starts.
+ * `kill -9` of the process, and with durability `sync` power loss too (fsync'd, or in the engine's log with
+ * sync). The memory engine is not durable. Reads see every write whose promise has resolved. `iterate` sees
+ * a consistent snapshot taken when iteration starts.
  */
 export interface Storage {
   /** Engine name for logs and benchmarks (`memory`, `lmdb`, `level`). */

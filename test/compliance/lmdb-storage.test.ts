@@ -2,13 +2,17 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openLmdbStorage } from '../../src/storage/lmdb-storage.js';
+import { DURABILITIES } from '../../src/storage/storage.js';
 import { storageContract } from './storage-contract.js';
 
-storageContract('lmdb', async () => {
-  const path = await mkdtemp(join(tmpdir(), 'hearsay-lmdb-'));
-  return {
-    store: await openLmdbStorage({ path }),
-    reopen: () => openLmdbStorage({ path }),
-    cleanup: () => rm(path, { recursive: true, force: true }),
-  };
-});
+// The same contract for each durability: it changes only when a write resolves, never what it means.
+for (const durability of DURABILITIES) {
+  storageContract(`lmdb (durability ${durability})`, async () => {
+    const path = await mkdtemp(join(tmpdir(), 'hearsay-lmdb-'));
+    return {
+      store: await openLmdbStorage({ path, durability }),
+      reopen: () => openLmdbStorage({ path, durability }),
+      cleanup: () => rm(path, { recursive: true, force: true }),
+    };
+  });
+}

@@ -34,6 +34,8 @@ export interface AgentOptions {
   readonly config?: string;
   /** Seeds to `--join`; none by default. */
   readonly join?: readonly string[];
+  /** `--durability`; the agent's default when absent. */
+  readonly durability?: 'sync' | 'os';
 }
 
 const OUTPUT_KEEP = 20_000;
@@ -73,6 +75,7 @@ export class AgentProcesses {
       opts.dataDir,
     ];
     if (opts.config !== undefined) args.push('--config', opts.config);
+    if (opts.durability !== undefined) args.push('--durability', opts.durability);
     if (opts.join !== undefined && opts.join.length > 0) args.push('--join', opts.join.join(','));
     const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.#procs.push(proc);

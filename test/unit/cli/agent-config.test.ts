@@ -18,6 +18,7 @@ const defaults: AgentConfig = {
   httpPort: 8080,
   join: [],
   dataDir: '',
+  durability: 'sync',
   zone: 'default',
   cluster: 'hearsay',
   mtuBytes: 1400,
@@ -77,6 +78,7 @@ describe('agent configuration', () => {
     [{ label: 'x'.repeat(256) }, /label must be at most 255 bytes/],
     [{ logLevel: 'nonsense' }, /logLevel must be one of debug, info, warn, error, silent, got "nonsense"/],
     [{ logFormat: 'xml' }, /logFormat must be json, pretty or auto/],
+    [{ durability: 'periodic' }, /durability must be one of sync, os, got "periodic"/],
   ])('rejects %j with a clear message', (raw, msg) => {
     expect(() => resolveAgentConfig(defaults, raw)).toThrow(ConfigError);
     expect(() => resolveAgentConfig(defaults, raw)).toThrow(msg);
@@ -97,6 +99,17 @@ describe('agent configuration', () => {
       logFormat: 'json',
     });
     expect(resolveAgentConfig(defaults, fromFile(file), env, { logLevel: 'DEBUG' }).logLevel).toBe('debug');
+  });
+
+  it('reads durability from flag, env (HEARSAY_DURABILITY) or file; sync by default', () => {
+    expect(resolveAgentConfig(defaults).durability).toBe('sync');
+    expect(envName('durability')).toBe('HEARSAY_DURABILITY');
+    const file = join(dir, 'durability.json');
+    writeFileSync(file, JSON.stringify({ durability: 'os' }));
+    expect(resolveAgentConfig(defaults, fromFile(file)).durability).toBe('os');
+    const env = fromEnv({ HEARSAY_DURABILITY: 'sync' });
+    expect(resolveAgentConfig(defaults, fromFile(file), env).durability).toBe('sync');
+    expect(resolveAgentConfig(defaults, fromFile(file), env, { durability: 'OS' }).durability).toBe('os');
   });
 
   it('rejects unreadable, invalid and unknown-key config files', () => {

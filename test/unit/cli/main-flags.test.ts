@@ -95,4 +95,11 @@ describe('hearsay --http', () => {
     expect(path.stderr).toContain('has a path');
     expect(kv.calls).toEqual([]);
   });
+
+  it('refuses a bad --durability before starting, naming both values, with exit 2', async () => {
+    const bad = await runCli(['agent', '--durability', 'fast', '--data-dir', ':memory:', '--http-port', '0']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('durability must be one of sync, os, got "fast"');
+    expect(bad.stdout).not.toContain('listening');
+  });
 });
