@@ -1,3 +1,5 @@
+import { PeriodicTask } from '../runtime/periodic-task.js';
+import type { Scheduler } from '../runtime/scheduler.js';
 /**
  * Every tunable of data rumor mongering in one typed object (DESIGN.md §10). The protocol is Demers et al.,
  * "Epidemic algorithms for replicated database maintenance" (PODC 1987), §1.4, in its (push, feedback,
@@ -46,6 +48,11 @@ export interface RumorConfig {
    * started together does not send in lock-step. 0 keeps Demers' synchronous cycles (simulations, bench).
    */
   readonly jitterMs: number;
+}
+
+/** A driver's rounds: every `intervalMs`, with the config's own jitter (0 keeps Demers' synchronous cycles). */
+export function roundTask(scheduler: Scheduler, config: RumorConfig, round: () => void): PeriodicTask {
+  return new PeriodicTask(scheduler, config.intervalMs, round, undefined, config.jitterMs);
 }
 
 /** Demers §1.4: k = 3 leaves about 2 % for anti-entropy at under 4 pushes per node. */

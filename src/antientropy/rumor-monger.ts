@@ -5,10 +5,12 @@
  * the same code runs over UDP and in the simulator (bench/rumor.ts, test/sim/antientropy). The store does not
  * use it: its rumors ride a stream service of their own (rumor-stream.ts).
  */
+
+import type { PeriodicTask } from '../runtime/periodic-task.js';
 import type { Random } from '../runtime/random.js';
-import type { Cancel, Scheduler } from '../runtime/scheduler.js';
+import type { Scheduler } from '../runtime/scheduler.js';
 import { decodeRumorMessage, encodeFeedback, encodePush } from './rumor-codec.js';
-import { type RumorConfig, rumorConfig } from './rumor-config.js';
+import { type RumorConfig, roundTask, rumorConfig } from './rumor-config.js';
 import { RumorCore, type RumorStats, type RumorVerdict } from './rumor-core.js';
 
 export { pickPeers, type RumorStats, type RumorVerdict } from './rumor-core.js';
@@ -39,11 +41,12 @@ export class RumorMonger {
   readonly config: RumorConfig;
   readonly #c: RumorMongerComponents;
   readonly #core: RumorCore;
-  #cancelRounds: Cancel | null = null;
+  readonly #rounds: PeriodicTask;
 
   constructor(components: RumorMongerComponents, init: RumorMongerInit) {
     this.#c = components;
     this.config = rumorConfig(init);
+    this.#rounds = roundTask(components.scheduler, this.config, () => this.round());
     this.#core = new RumorCore({
       ...this.config,
       ...(components.self === undefined ? {} : { self: components.self }),
@@ -51,14 +54,12 @@ export class RumorMonger {
   }
 
   get running(): boolean {
-    return this.#cancelRounds !== null;
+    return this.#rounds.running;
   }
 
   /** Starts the rounds. Idempotent. */
   start(): void {
-    if (this.#cancelRounds !== null) return;
-    const { intervalMs, jitterMs } = this.config;
-    this.#cancelRounds = this.#c.scheduler.every(intervalMs, () => this.round(), jitterMs);
+    this.#rounds.start();
   }
 
   /**
@@ -66,8 +67,7 @@ export class RumorMonger {
    * caller still hands to `handlePacket` are answered, so peers' counters keep getting feedback. Idempotent.
    */
   stop(): void {
-    this.#cancelRounds?.();
-    this.#cancelRounds = null;
+    this.#rounds.stop();
   }
 
   /**

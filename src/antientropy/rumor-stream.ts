@@ -5,10 +5,11 @@
  * response is the verdict the core counts. An incoming push is served by the core directly (`serve`).
  */
 import type { NodeId } from '../membership/member.js';
+import type { PeriodicTask } from '../runtime/periodic-task.js';
 import type { Random } from '../runtime/random.js';
-import type { Cancel, Scheduler } from '../runtime/scheduler.js';
+import type { Scheduler } from '../runtime/scheduler.js';
 import type { RumorCaller } from './rumor-client.js';
-import { type RumorConfig, rumorConfig } from './rumor-config.js';
+import { type RumorConfig, roundTask, rumorConfig } from './rumor-config.js';
 import { RumorCore, type RumorStats, type RumorVerdict } from './rumor-core.js';
 import type { RumorEndpoint } from './rumor-service.js';
 
@@ -37,7 +38,7 @@ export class RumorStream implements RumorEndpoint {
   readonly core: RumorCore;
   readonly #c: RumorStreamComponents;
   readonly #timeoutMs: number;
-  #cancelRounds: Cancel | null = null;
+  readonly #rounds: PeriodicTask;
 
   constructor(components: RumorStreamComponents, init: RumorStreamInit) {
     this.#c = components;
@@ -45,24 +46,22 @@ export class RumorStream implements RumorEndpoint {
     this.#timeoutMs = init.timeoutMs;
     const { channel: _channel, self, timeoutMs: _timeoutMs, ...config } = init;
     this.config = rumorConfig(config);
+    this.#rounds = roundTask(components.scheduler, this.config, () => this.round());
     this.core = new RumorCore({ ...this.config, self });
   }
 
   get running(): boolean {
-    return this.#cancelRounds !== null;
+    return this.#rounds.running;
   }
 
   /** Starts the rounds. Idempotent. */
   start(): void {
-    if (this.#cancelRounds !== null) return;
-    const { intervalMs, jitterMs } = this.config;
-    this.#cancelRounds = this.#c.scheduler.every(intervalMs, () => this.round(), jitterMs);
+    this.#rounds.start();
   }
 
   /** Stops the rounds; hot rumors are kept, pushes from peers are still served. Idempotent. */
   stop(): void {
-    this.#cancelRounds?.();
-    this.#cancelRounds = null;
+    this.#rounds.stop();
   }
 
   /** Makes a locally originated update a hot rumor (RumorCore.spread); the push must fit one stream frame. */

@@ -1,5 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { defaultKvConfig, type KvConfigOverrides, STORE_SECTIONS } from '../node/store-config.js';
+import {
+  defaultKvConfig,
+  type KvConfigOverrides,
+  mergeKvOverrides,
+  STORE_SECTIONS,
+} from '../node/store-config.js';
 import { isLogLevel, LOG_LEVELS, type LogLevel } from '../runtime/logger.js';
 import { DURABILITIES, type Durability, isDurability } from '../storage/storage.js';
 
@@ -251,15 +256,6 @@ export function resolveAgentConfig(defaults: AgentConfig, ...sources: RawAgentCo
     zone: str('zone', defaults.zone),
     cluster: str('cluster', defaults.cluster),
     mtuBytes,
-    store: mergeOverrides(defaults.store, store as KvConfigOverrides),
+    store: mergeKvOverrides(defaults.store, store as KvConfigOverrides),
   };
-}
-
-/** Later store overrides over earlier ones, section by section. */
-function mergeOverrides(base: KvConfigOverrides, over: KvConfigOverrides): KvConfigOverrides {
-  const out: Record<string, unknown> = { ...base, ...over };
-  for (const k of [...STORE_SECTIONS, 'namespaces'] as const) {
-    if (base[k] !== undefined || over[k] !== undefined) out[k] = { ...(base[k] ?? {}), ...(over[k] ?? {}) };
-  }
-  return out as KvConfigOverrides;
 }

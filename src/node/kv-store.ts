@@ -12,6 +12,7 @@ import type {
   KvPutRequest,
   KvPutResult,
 } from '../coordinator/results.js';
+import type { NodeId } from '../membership/member.js';
 import type { GlobalNamespace } from '../replica/global-namespace.js';
 import type { HandoffResult } from '../replica/handoff.js';
 import type { HintStore } from '../replica/hints.js';
@@ -43,7 +44,7 @@ export type { KvStoreComponents, KvStoreInit, MembershipView } from './store-wir
 export class KvStore {
   readonly #p: StoreParts;
   readonly #config: KvStoreInit['config'];
-  readonly #self: string;
+  readonly #self: NodeId;
   readonly #coordinator: Coordinator;
   /** Served to peers over the stream channel (tests call it directly). */
   readonly service: ReplicaService;
@@ -60,7 +61,7 @@ export class KvStore {
   private constructor(parts: StoreParts, init: KvStoreInit) {
     this.#p = parts;
     this.#config = init.config;
-    this.#self = init.self;
+    this.#self = init.self as NodeId;
     this.#coordinator = parts.coordinator;
     this.service = parts.service;
     this.hints = parts.hints;
@@ -122,7 +123,7 @@ export class KvStore {
    * is lost when the others stop counting it. Keys whose new owners are not all reachable stay (`kept`).
    */
   drain(): Promise<HandoffResult> {
-    return this.#p.handoff.drain(this.placement.ringWithout(this.#self as never));
+    return this.#p.handoff.drain(this.placement.ringWithout(this.#self));
   }
 
   /** Partition owners over the current view (`/cluster/ring?n=`). */

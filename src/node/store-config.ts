@@ -123,10 +123,16 @@ export function defaultKvConfig(): KvConfig {
 
 /** `over` on `base`: sections field by field, `namespaces` name by name, the rest replaced. */
 export function mergeKvConfig(base: KvConfig, over: KvConfigOverrides = {}): KvConfig {
+  return mergeKvOverrides(base, over) as KvConfig;
+}
+
+/** The same merge over partial configs (later config sources over earlier ones); absent sections stay absent. */
+export function mergeKvOverrides(base: KvConfigOverrides, over: KvConfigOverrides): KvConfigOverrides {
   const out: Record<string, unknown> = { ...base, ...over };
-  for (const s of STORE_SECTIONS) out[s] = { ...base[s], ...(over[s] ?? {}) };
-  out.namespaces = { ...base.namespaces, ...(over.namespaces ?? {}) };
-  return out as unknown as KvConfig;
+  for (const k of [...STORE_SECTIONS, 'namespaces'] as const) {
+    if (base[k] !== undefined || over[k] !== undefined) out[k] = { ...(base[k] ?? {}), ...(over[k] ?? {}) };
+  }
+  return out as KvConfigOverrides;
 }
 
 /** Every problem with a config, each naming its field (`rumor.k must be …`); empty when valid. */
